@@ -32,7 +32,11 @@ int kiln_buf_printf(kiln_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-int kiln_buf_vprintf(kiln_buf *b, const char *fmt, va_list ap);
+int kiln_buf_vprintf(kiln_buf *b, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 0)))
+#endif
+    ;
 
 /* Empty the buffer, keeping its allocation. */
 void kiln_buf_clear(kiln_buf *b);

@@ -68,7 +68,11 @@ int kiln_error_set(kiln_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-int kiln_error_setv(kiln_error *err, int code, const char *fmt, va_list ap);
+int kiln_error_setv(kiln_error *err, int code, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 0)))
+#endif
+    ;
 
 /* Attach locating lines (replaces any previous context; the message is kept).
  * No-op when err is NULL. */

@@ -239,7 +239,6 @@ static void handle_complete(kiln_kernel *k, const kiln_msg *req)
         reply_bad_request(k, req, "complete_reply", "missing string 'code'");
         return;
     }
-    size_t len = strlen(code);
     size_t cursor = cursor_bytes(req->content, code);
     kiln_completion c;
     kiln_completion_init(&c);
@@ -253,10 +252,9 @@ static void handle_complete(kiln_kernel *k, const kiln_msg *req)
     kiln_reply(k, shell_socket(k), req, "complete_reply",
                json_pack("{s:s, s:o, s:I, s:I, s:{}}", "status", "ok",
                          "matches", matches, "cursor_start",
-                         (json_int_t)kiln_utf8_count(code, len,
-                                                     c.cursor_start),
+                         (json_int_t)kiln_utf8_count(code, c.cursor_start),
                          "cursor_end",
-                         (json_int_t)kiln_utf8_count(code, len, c.cursor_end),
+                         (json_int_t)kiln_utf8_count(code, c.cursor_end),
                          "metadata"),
                NULL);
     kiln_completion_fini(&c);

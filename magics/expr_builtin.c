@@ -5,7 +5,7 @@
  * forms it accepts (no keyword arguments, no key= for min and max).
  */
 #include "expr_impl.h"
-#include "utf8.h"
+#include "core/utf8.h"
 
 
 #include <math.h>

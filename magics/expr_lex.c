@@ -7,7 +7,7 @@
 #include "expr.h"
 
 #include "expr_impl.h"
-#include "utf8.h"
+#include "core/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
  * limited to 64 bits: a result outside them is an OverflowError.
  */
 #include "expr_impl.h"
-#include "utf8.h"
+#include "core/utf8.h"
 
 
 #include <inttypes.h>

@@ -7,7 +7,7 @@
 
 #include "chars.h"
 #include "table.h"
-#include "utf8.h"
+#include "core/utf8.h"
 #include "value.h"
 #include "vars.h"
 

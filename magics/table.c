@@ -1,7 +1,7 @@
 /* kiln — text and HTML tables (see table.h). */
 #include "table.h"
 
-#include "utf8.h"
+#include "core/utf8.h"
 
 #include "core/error.h"
 

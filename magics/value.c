@@ -2,7 +2,7 @@
 #include "value.h"
 
 #include "expr_impl.h"
-#include "utf8.h"
+#include "core/utf8.h"
 
 #include <inttypes.h>
 #include <math.h>
