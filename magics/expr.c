@@ -356,6 +356,12 @@ static int parse_list(parser *p, kiln_value **out)
         if (p->eval) {
             rc = kiln_value_list_append(list, v);
             kiln_value_unref(v);
+            if (rc == KILN_VALUE) {
+                rc = kiln_error_set(p->err, KILN_VALUE,
+                                    "values may nest at most %d levels deep",
+                                    KILN_VALUE_MAX_DEPTH);
+                break;
+            }
             if (rc != KILN_OK) {
                 rc = nomem(p);
                 break;

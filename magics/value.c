@@ -33,6 +33,7 @@ typedef struct value_dict {
 struct kiln_value {
     atomic_size_t refs;
     kiln_value_type type;
+    unsigned depth; /* containers: 1 + the deepest item; scalars: 0 */
     union {
         bool b;
         int64_t i;
@@ -203,9 +204,15 @@ int kiln_value_list_append(kiln_value *list, kiln_value *item)
 {
     if (list == NULL || item == NULL || list->type != KILN_VALUE_LIST)
         return KILN_NOMEM;
+    /* repr, equality and unref recurse, so nesting is bounded here, where
+     * values are built across cells (x = [x] again and again). */
+    if (item->depth >= KILN_VALUE_MAX_DEPTH)
+        return KILN_VALUE;
     if (kiln__value_list_reserve(list, 1) != KILN_OK)
         return KILN_NOMEM;
     list->u.list.items[list->u.list.len++] = kiln_value_ref(item);
+    if (item->depth + 1 > list->depth)
+        list->depth = item->depth + 1;
     return KILN_OK;
 }
 
@@ -395,6 +402,12 @@ int kiln_value_dict_set(kiln_value *dict, kiln_value *key, kiln_value *value,
     if (!hashable(key))
         return kiln_error_set(err, KILN_TYPE, "unhashable type: '%s'",
                               kiln_value_type_name(key));
+    if (value->depth >= KILN_VALUE_MAX_DEPTH)
+        return kiln_error_set(err, KILN_VALUE,
+                              "values may nest at most %d levels deep",
+                              KILN_VALUE_MAX_DEPTH);
+    if (value->depth + 1 > dict->depth)
+        dict->depth = value->depth + 1;
     value_dict *d = &dict->u.dict;
     uint64_t h = value_hash(key);
     size_t e = dict_find(d, key, h);

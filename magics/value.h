@@ -52,15 +52,20 @@ kiln_value *kiln_value_str(const char *s, size_t len);
  * shared). */
 kiln_value *kiln_value_list_new(void);
 kiln_value *kiln_value_dict_new(void);
+/* Containers nest at most this deep (repr, equality and unref recurse). */
+#define KILN_VALUE_MAX_DEPTH 1000
+
 /* Append takes a new reference to item (the caller keeps its own).
- * Returns KILN_OK or KILN_NOMEM (also for a NULL item, so a failed
- * constructor can be passed straight in). */
+ * Returns KILN_OK, KILN_NOMEM (also for a NULL item, so a failed
+ * constructor can be passed straight in), or KILN_VALUE when item is
+ * already KILN_VALUE_MAX_DEPTH deep. */
 int kiln_value_list_append(kiln_value *list, kiln_value *item);
 /* Set takes new references to key and value (the caller keeps its own);
  * for an equal key the value is replaced and, as in Python, the first key
  * and its position are kept ({1: 'a', 1.0: 'b'} is {1: 'b'}).
- * Returns KILN_OK, KILN_NOMEM, or KILN_TYPE for an unhashable key (list or
- * dict), naming its type in err. */
+ * Returns KILN_OK, KILN_NOMEM, KILN_TYPE for an unhashable key (list or
+ * dict), naming its type in err, or KILN_VALUE for a value already
+ * KILN_VALUE_MAX_DEPTH deep. */
 int kiln_value_dict_set(kiln_value *dict, kiln_value *key, kiln_value *value,
                         kiln_error *err);
 

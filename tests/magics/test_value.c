@@ -1081,6 +1081,42 @@ static void test_refcount_threads(void **state)
         pthread_join(th[i], NULL);
 }
 
+/* Nesting built one level at a time (as `x = [x]` over many cells does)
+ * stops at KILN_VALUE_MAX_DEPTH, so repr and unref never recurse deeper. */
+static void test_nesting_bounded(void **state)
+{
+    (void)state;
+    kiln_value *v = kiln_value_int(0);
+    int depth = 0;
+    for (;;) {
+        kiln_value *list = kiln_value_list_new();
+        int rc = kiln_value_list_append(list, v);
+        if (rc != KILN_OK) {
+            assert_int_equal(rc, KILN_VALUE);
+            kiln_value_unref(list);
+            break;
+        }
+        kiln_value_unref(v);
+        v = list;
+        depth++;
+    }
+    assert_int_equal(depth, KILN_VALUE_MAX_DEPTH);
+    kiln_value *dict = kiln_value_dict_new();
+    kiln_value *key = kiln_value_str("k", 1);
+    kiln_error err;
+    kiln_error_init(&err);
+    assert_int_equal(kiln_value_dict_set(dict, key, v, &err), KILN_VALUE);
+    assert_non_null(strstr(err.message, "nest"));
+    kiln_buf b;
+    kiln_buf_init(&b);
+    assert_int_equal(kiln_value_repr(v, &b), KILN_OK);
+    assert_int_equal(b.len, 2 * KILN_VALUE_MAX_DEPTH + 1);
+    kiln_buf_fini(&b);
+    kiln_value_unref(key);
+    kiln_value_unref(dict);
+    kiln_value_unref(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1097,6 +1133,7 @@ int main(void)
         cmocka_unit_test(test_equality),
         cmocka_unit_test(test_truthy_and_types),
         cmocka_unit_test(test_refcount_threads),
+        cmocka_unit_test(test_nesting_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
