@@ -1,0 +1,208 @@
+"""Every notebook under notebooks/ (and labs/) runs headless, the way
+papermill runs it: parameters injected after the cell tagged `parameters`
+(papermill's Python translator), then nbclient with
+raise_on_iopub_timeout=True.  Plus the main job itself: nbconvert --execute
+to HTML on notebooks/tour.ipynb."""
+
+import ast
+import math
+import os
+import re
+import shutil
+import subprocess
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+import conftest
+
+REPO = conftest.REPO
+
+
+def _notebooks():
+    found = sorted((REPO / "notebooks").glob("*.ipynb"))
+    if (REPO / "labs").is_dir():
+        found += sorted((REPO / "labs").rglob("*.ipynb"))
+    return [p for p in found if ".ipynb_checkpoints" not in p.parts]
+
+
+NOTEBOOKS = _notebooks()
+
+# The values papermill would be given (-p NAME VALUE) for a notebook; a
+# notebook not listed gets its own parameters back, re-rendered.
+PARAMETERS = {
+    "notebooks/tour.ipynb": {"name": "papermill", "n": 2},
+}
+
+
+# --- papermill's Python translator (papermill/translators.py) ---------------------
+
+
+def _escape(s):
+    s = s.encode("unicode_escape").decode("utf-8")
+    return '"{}"'.format(s.replace('"', r"\""))
+
+
+def translate(val):
+    if val is None:
+        return "None"
+    if isinstance(val, str):
+        return _escape(val)
+    if isinstance(val, bool):
+        return repr(val)
+    if isinstance(val, int):
+        return str(val)
+    if isinstance(val, float):
+        if math.isfinite(val):
+            return repr(val)
+        return "float('%s')" % val
+    if isinstance(val, dict):
+        return "{" + ", ".join("%s: %s" % (_escape(str(k)), translate(v)) for k, v in val.items()) + "}"
+    if isinstance(val, list):
+        return "[" + ", ".join(translate(v) for v in val) + "]"
+    return _escape(str(val))
+
+
+def codify(parameters):
+    content = "# Parameters\n"
+    for name, val in parameters.items():
+        content += "%s = %s\n" % (name, translate(val))
+    return content
+
+
+def parameters_of(cell_source):
+    """name = literal lines of a parameters cell, as Python values."""
+    params = {}
+    for line in cell_source.splitlines():
+        m = re.match(r"^\s*([A-Za-z_]\w*)\s*=\s*(.+?)\s*$", line)
+        if not m:
+            continue
+        try:
+            params[m.group(1)] = ast.literal_eval(m.group(2))
+        except (ValueError, SyntaxError):
+            continue
+    return params
+
+
+def inject_parameters(nb, parameters):
+    """papermill.parameterize.parameterize_notebook, for the python
+    translator: a code cell tagged injected-parameters goes right after the
+    first cell tagged parameters (replacing an earlier injected cell), or at
+    the top when there is none."""
+    newcell = nbformat.v4.new_code_cell(source=codify(parameters))
+    newcell.metadata["tags"] = ["injected-parameters"]
+
+    def tagged(cell, tag):
+        return tag in cell.get("metadata", {}).get("tags", [])
+
+    injected = [i for i, c in enumerate(nb.cells) if tagged(c, "injected-parameters")]
+    params = [i for i, c in enumerate(nb.cells) if tagged(c, "parameters")]
+    if injected:
+        before = nb.cells[: injected[0]]
+        after = nb.cells[injected[0] + 1 :]
+    elif params:
+        before = nb.cells[: params[0] + 1]
+        after = nb.cells[params[0] + 1 :]
+    else:
+        before = []
+        after = nb.cells
+    nb.cells = before + [newcell] + after
+    nb.metadata.setdefault("papermill", {})["parameters"] = parameters
+    return nb
+
+
+def _rel(path):
+    return str(path.relative_to(REPO))
+
+
+def test_there_are_notebooks():
+    assert (REPO / "notebooks" / "tour.ipynb") in NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_rel)
+def test_notebook_runs_like_papermill(path, tmp_path):
+    nb = nbformat.read(str(path), as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "kiln"
+    assert nb.metadata["kernelspec"]["language"] == "kiln"
+    # a private copy of the notebook's folder: notebooks may write files
+    workdir = tmp_path / "work"
+    shutil.copytree(path.parent, workdir)
+
+    param_cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    parameters = PARAMETERS.get(_rel(path))
+    if parameters is None and param_cells:
+        parameters = parameters_of(param_cells[0].source)
+    if parameters:
+        inject_parameters(nb, parameters)
+        idx = next(i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", []))
+        if param_cells:
+            assert "parameters" in nb.cells[idx - 1].metadata.get("tags", [])
+
+    client = NotebookClient(
+        nb,
+        kernel_name="kiln",
+        timeout=600,
+        startup_timeout=60,
+        raise_on_iopub_timeout=True,
+        resources={"metadata": {"path": str(workdir)}},
+    )
+    client.execute()
+
+    assert nb.metadata["language_info"]["name"] == "kiln"
+    errors = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for out in cell.outputs:
+            if out.output_type == "error":
+                errors.append((i, cell.source[:60], out.ename, out.evalue))
+    assert not errors, errors
+    nbformat.validate(nb)
+    # the injected values were seen by the notebook
+    if _rel(path) == "notebooks/tour.ipynb":
+        text = _all_text(nb)
+        assert "hello from papermill: 2 cells" in text, text[:2000]
+
+
+def _all_text(nb):
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.output_type == "stream":
+                parts.append(out.text)
+            elif "data" in out:
+                for v in out.data.values():
+                    parts.append(v if isinstance(v, str) else str(v))
+    return "\n".join(parts)
+
+
+def test_tour_to_html_with_nbconvert(tmp_path):
+    """The main job, as tools/setup runs it."""
+    out = tmp_path / "report"
+    r = subprocess.run(
+        [
+            "/usr/bin/jupyter",
+            "nbconvert",
+            "--to",
+            "html",
+            "--execute",
+            "--ExecutePreprocessor.kernel_name=kiln",
+            "--ExecutePreprocessor.timeout=600",
+            "--output-dir",
+            str(out),
+            str(REPO / "notebooks" / "tour.ipynb"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=str(tmp_path),
+        env=dict(os.environ),
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    html = out / "tour.html"
+    assert html.exists() and html.stat().st_size > 1000
+    text = html.read_text()
+    # outputs of the notebook, not just its sources
+    assert "hello from kiln: 3 cells, answer 42" in text
+    assert "a shell says hello" in text  # the output (the source is highlighted)
