@@ -8,8 +8,8 @@ import time
 import psutil
 import pytest
 
-from conftest import ManagedKernel, check_asan_log, wait_until
-from kiln_wire import check_header
+from conftest import ManagedKernel, check_asan_log, samples_for, wait_until
+from kiln_wire import RawClient, check_header
 
 
 def statuses(io):
@@ -431,8 +431,6 @@ def test_shutdown_restart_flag(kernel):
 
 
 def test_restart(kernel_name, tmp_path):
-    from kiln_wire import RawClient
-
     k = ManagedKernel(kernel_name, tmp_path)
     pids = [k.pid]
     try:
@@ -444,19 +442,13 @@ def test_restart(kernel_name, tmp_path):
         k.client = RawClient(k.km.get_connection_info())
         after = k.client.wait_ready(60)["header"]["session"]
         assert after != before, "the restarted kernel kept its session id"
-        rep, io = k.client.execute(samples_result_code(kernel_name))
+        rep, io = k.client.execute(samples_for(kernel_name)["result"][0])
         assert rep["content"]["status"] == "ok"
         assert rep["content"]["execution_count"] == 1
     finally:
         k.stop()
     if kernel_name == "kiln-asan":
         check_asan_log(pids[0])
-
-
-def samples_result_code(kernel_name):
-    from conftest import samples_for
-
-    return samples_for(kernel_name)["result"][0]
 
 
 # --- interrupts ------------------------------------------------------------------------
