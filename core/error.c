@@ -44,6 +44,11 @@ int kiln_error_set(kiln_error *err, int code, const char *fmt, ...)
     return code;
 }
 
+int kiln_error_nomem(kiln_error *err)
+{
+    return kiln_error_set(err, KILN_NOMEM, "out of memory");
+}
+
 void kiln_error_set_context(kiln_error *err, const char *fmt, ...)
 {
     if (err == NULL)

@@ -90,6 +90,9 @@ void kiln_error_prefix(kiln_error *err, const char *fmt, ...)
 #endif
     ;
 
+/* The common case of kiln_error_set: KILN_NOMEM, "out of memory". */
+int kiln_error_nomem(kiln_error *err);
+
 static inline int kiln_error_is_set(const kiln_error *err)
 {
     return err != NULL && err->code != 0;

@@ -499,11 +499,6 @@ static long next_positional(parser *p)
     return -1;
 }
 
-static int nomem(kiln_error *err)
-{
-    return kiln_error_set(err, KILN_NOMEM, "out of memory");
-}
-
 /* UsageError for a word no positional takes. */
 static int unexpected(parser *p, const char *value)
 {
@@ -519,7 +514,7 @@ static int unexpected(parser *p, const char *value)
     kiln_buf_init(&syn);
     if (kiln_args_synopsis(a->spec, p->pairs, &syn) != KILN_OK) {
         kiln_buf_fini(&syn);
-        return nomem(p->err);
+        return kiln_error_nomem(p->err);
     }
     kiln_error_set(p->err, KILN_USAGE,
                    "%s: unexpected argument '%s' (usage: %s %s)", p->who,
@@ -540,13 +535,13 @@ static int take_positional(parser *p, const char *value, size_t len)
         return rc;
     if (s->flags & KILN_ARG_MANY) {
         if (push_str(&a->many, a->nmany, value, len) != KILN_OK)
-            return nomem(p->err);
+            return kiln_error_nomem(p->err);
         a->nmany++;
         a->given[idx] = true;
         return KILN_OK;
     }
     if (set_value(a, (size_t)idx, value, len) != KILN_OK)
-        return nomem(p->err);
+        return kiln_error_nomem(p->err);
     p->next_positional = (size_t)idx + 1;
     return KILN_OK;
 }
@@ -560,7 +555,7 @@ static int take_rest(parser *p, long idx)
         end--;
     p->pos = p->len;
     if (set_value(p->a, (size_t)idx, p->text + start, end - start) != KILN_OK)
-        return nomem(p->err);
+        return kiln_error_nomem(p->err);
     p->next_positional = (size_t)idx + 1;
     return KILN_OK;
 }
@@ -582,7 +577,7 @@ static int take_option(parser *p, const kiln_word *w)
                                   "%s: --%s takes no value (got '%s')",
                                   p->who, s->name, eq + 1);
         if (set_value(a, (size_t)idx, "", 0) != KILN_OK)
-            return nomem(p->err);
+            return kiln_error_nomem(p->err);
         return KILN_OK;
     }
     kiln_word next = {0};
@@ -606,7 +601,7 @@ static int take_option(parser *p, const kiln_word *w)
         }
         if (rc == KILN_OK && next.text == NULL) {
             rc = kiln_args_label(s, &label) != KILN_OK
-                     ? nomem(p->err)
+                     ? kiln_error_nomem(p->err)
                      : kiln_error_set(p->err, KILN_USAGE,
                                       "%s: %s needs a value", p->who,
                                       kiln_buf_str(&label));
@@ -620,7 +615,7 @@ static int take_option(parser *p, const kiln_word *w)
     int rc = check_type(s, p->who, value, p->err);
     if (rc == KILN_OK && set_value(a, (size_t)idx, value, strlen(value)) !=
                              KILN_OK)
-        rc = nomem(p->err);
+        rc = kiln_error_nomem(p->err);
     free(next.text);
     return rc;
 }
@@ -645,11 +640,11 @@ static int take_word(parser *p, const kiln_word *w)
     size_t keylen;
     if (p->pairs && is_pair_key(w, &keylen)) {
         if (push_str(&a->keys, a->npairs, t, keylen) != KILN_OK)
-            return nomem(p->err);
+            return kiln_error_nomem(p->err);
         if (push_str(&a->vals, a->npairs, t + keylen + 1,
                      strlen(t + keylen + 1)) != KILN_OK) {
             free(a->keys[a->npairs]);
-            return nomem(p->err);
+            return kiln_error_nomem(p->err);
         }
         a->npairs++;
         return KILN_OK;
@@ -668,7 +663,7 @@ static int check_required(parser *p)
         kiln_buf_init(&label);
         if (kiln_args_label(s, &label) != KILN_OK) {
             kiln_buf_fini(&label);
-            return nomem(p->err);
+            return kiln_error_nomem(p->err);
         }
         kiln_error_set(p->err, KILN_USAGE, "%s: missing %s %s%s%s%s", p->who,
                        is_positional(s) ? "argument" : "required option",
@@ -686,14 +681,14 @@ int kiln_args_parse(const kiln_arg_spec *spec, bool pairs, const char *who,
 {
     kiln_args *a = calloc(1, sizeof *a);
     if (a == NULL)
-        return nomem(err);
+        return kiln_error_nomem(err);
     a->spec = spec;
     a->nspec = spec_count(spec);
     a->values = calloc(a->nspec + 1, sizeof *a->values);
     a->given = calloc(a->nspec + 1, sizeof *a->given);
     int rc = KILN_OK;
     if (a->values == NULL || a->given == NULL) {
-        rc = nomem(err);
+        rc = kiln_error_nomem(err);
         goto fail;
     }
     parser p = {.a = a, .who = who, .text = text, .len = len, .pairs = pairs,

@@ -16,19 +16,6 @@
 typedef int (*builtin_fn)(kiln_value *const *args, size_t n, kiln_value **out,
                           kiln_error *err);
 
-static int nomem(kiln_error *err)
-{
-    return kiln_error_set(err, KILN_NOMEM, "out of memory");
-}
-
-static int give(kiln_value *v, kiln_value **out, kiln_error *err)
-{
-    if (v == NULL)
-        return nomem(err);
-    *out = v;
-    return KILN_OK;
-}
-
 static bool is_intlike(const kiln_value *v)
 {
     kiln_value_type t = kiln_value_type_of(v);
@@ -48,7 +35,7 @@ static int error_with_repr(kiln_error *err, int code, const char *prefix,
     kiln_buf b;
     kiln_buf_init(&b);
     int rc = kiln_value_repr(v, &b) != KILN_OK
-                 ? nomem(err)
+                 ? kiln_error_nomem(err)
                  : kiln_error_set(err, code, "%s%s", prefix, kiln_buf_str(&b));
     kiln_buf_fini(&b);
     return rc;
@@ -160,7 +147,7 @@ static int float_from_str(const kiln_value *v, double *out, kiln_error *err)
                                "could not convert string to float: ", v);
     double d = 0.0;
     if (kiln__decimal_to_double(body, bn, &d) != KILN_OK)
-        return nomem(err);
+        return kiln_error_nomem(err);
     *out = sign * d;
     return KILN_OK;
 }
@@ -231,7 +218,7 @@ static int int_from_str(const kiln_value *v, int base, int64_t *out,
         kiln_buf b;
         kiln_buf_init(&b);
         int rc = kiln_value_repr(v, &b) != KILN_OK
-                     ? nomem(err)
+                     ? kiln_error_nomem(err)
                      : kiln__int_overflow(err, kiln_buf_str(&b));
         kiln_buf_fini(&b);
         return rc;
@@ -249,10 +236,10 @@ static int bi_float(kiln_value *const *args, size_t n, kiln_value **out,
         return kiln_error_set(err, KILN_TYPE,
                               "float expected at most 1 argument, got %zu", n);
     if (n == 0)
-        return give(kiln_value_float(0.0), out, err);
+        return kiln__give(kiln_value_float(0.0), out, err);
     const kiln_value *v = args[0];
     if (is_number(v))
-        return give(kiln_value_float(kiln_value_as_float(v)), out, err);
+        return kiln__give(kiln_value_float(kiln_value_as_float(v)), out, err);
     if (kiln_value_type_of(v) != KILN_VALUE_STR)
         return kiln_error_set(err, KILN_TYPE,
                               "float() argument must be a string or a real "
@@ -260,7 +247,7 @@ static int bi_float(kiln_value *const *args, size_t n, kiln_value **out,
                               kiln_value_type_name(v));
     double d = 0.0;
     int rc = float_from_str(v, &d, err);
-    return rc != KILN_OK ? rc : give(kiln_value_float(d), out, err);
+    return rc != KILN_OK ? rc : kiln__give(kiln_value_float(d), out, err);
 }
 
 static int bi_int(kiln_value *const *args, size_t n, kiln_value **out,
@@ -270,7 +257,7 @@ static int bi_int(kiln_value *const *args, size_t n, kiln_value **out,
         return kiln_error_set(err, KILN_TYPE,
                               "int() takes at most 2 arguments (%zu given)", n);
     if (n == 0)
-        return give(kiln_value_int(0), out, err);
+        return kiln__give(kiln_value_int(0), out, err);
     const kiln_value *v = args[0];
     int64_t i = 0;
     int rc;
@@ -302,7 +289,7 @@ static int bi_int(kiln_value *const *args, size_t n, kiln_value **out,
                               "object or a real number, not '%s'",
                               kiln_value_type_name(v));
     }
-    return rc != KILN_OK ? rc : give(kiln_value_int(i), out, err);
+    return rc != KILN_OK ? rc : kiln__give(kiln_value_int(i), out, err);
 }
 
 static int bi_str(kiln_value *const *args, size_t n, kiln_value **out,
@@ -312,7 +299,7 @@ static int bi_str(kiln_value *const *args, size_t n, kiln_value **out,
         return kiln_error_set(err, KILN_TYPE,
                               "str() takes at most 1 argument (%zu given)", n);
     if (n == 0)
-        return give(kiln_value_str("", 0), out, err);
+        return kiln__give(kiln_value_str("", 0), out, err);
     if (kiln_value_type_of(args[0]) == KILN_VALUE_STR) {
         *out = kiln_value_ref(args[0]);
         return KILN_OK;
@@ -320,8 +307,8 @@ static int bi_str(kiln_value *const *args, size_t n, kiln_value **out,
     kiln_buf b;
     kiln_buf_init(&b);
     int rc = kiln_value_to_str(args[0], &b) != KILN_OK
-                 ? nomem(err)
-                 : give(kiln_value_str(kiln_buf_str(&b), b.len), out, err);
+                 ? kiln_error_nomem(err)
+                 : kiln__give(kiln_value_str(kiln_buf_str(&b), b.len), out, err);
     kiln_buf_fini(&b);
     return rc;
 }
@@ -332,7 +319,7 @@ static int bi_bool(kiln_value *const *args, size_t n, kiln_value **out,
     if (n > 1)
         return kiln_error_set(err, KILN_TYPE,
                               "bool expected at most 1 argument, got %zu", n);
-    return give(kiln_value_bool(n == 1 && kiln_value_truthy(args[0])), out,
+    return kiln__give(kiln_value_bool(n == 1 && kiln_value_truthy(args[0])), out,
                 err);
 }
 
@@ -348,12 +335,12 @@ static int bi_len(kiln_value *const *args, size_t n, kiln_value **out,
     case KILN_VALUE_STR: {
         size_t len;
         const char *s = kiln_value_as_str(v, &len);
-        return give(kiln_value_int((int64_t)kiln_utf8_count(s, len)), out,
+        return kiln__give(kiln_value_int((int64_t)kiln_utf8_count(s, len)), out,
                     err);
     }
     case KILN_VALUE_LIST:
     case KILN_VALUE_DICT:
-        return give(kiln_value_int((int64_t)kiln_value_len(v)), out, err);
+        return kiln__give(kiln_value_int((int64_t)kiln_value_len(v)), out, err);
     default:
         return kiln_error_set(err, KILN_TYPE,
                               "object of type '%s' has no len()",
@@ -370,14 +357,14 @@ static int bi_abs(kiln_value *const *args, size_t n, kiln_value **out,
                               n);
     const kiln_value *v = args[0];
     if (kiln_value_type_of(v) == KILN_VALUE_FLOAT)
-        return give(kiln_value_float(fabs(kiln_value_as_float(v))), out, err);
+        return kiln__give(kiln_value_float(fabs(kiln_value_as_float(v))), out, err);
     if (!is_intlike(v))
         return kiln_error_set(err, KILN_TYPE, "bad operand type for abs(): '%s'",
                               kiln_value_type_name(v));
     int64_t i = kiln_value_as_int(v);
     if (i == INT64_MIN)
         return kiln__int_overflow(err, "abs(-9223372036854775808)");
-    return give(kiln_value_int(i < 0 ? -i : i), out, err);
+    return kiln__give(kiln_value_int(i < 0 ? -i : i), out, err);
 }
 
 /* ---- min, max ------------------------------------------------------- */
@@ -402,7 +389,7 @@ static int str_extreme(const kiln_value *v, bool gt, kiln_value **out,
         }
         i += k;
     }
-    return give(kiln_value_str(s + best, best_len), out, err);
+    return kiln__give(kiln_value_str(s + best, best_len), out, err);
 }
 
 static int min_max(kiln_value *const *args, size_t n, bool gt,
@@ -506,7 +493,7 @@ static int round_float(double x, int64_t nd, double *out, kiln_error *err)
         char text[800];
         snprintf(text, sizeof text, "%.*f", (int)nd, x);
         if (parse_printed(text, &r) != KILN_OK)
-            return nomem(err);
+            return kiln_error_nomem(err);
         *out = r;
         return KILN_OK;
     }
@@ -528,7 +515,7 @@ static int round_float(double x, int64_t nd, double *out, kiln_error *err)
         snprintf(text, sizeof text, "1e%zu", k);
         r = 0.0;
         if (up && kiln__decimal_to_double(text, strlen(text), &r) != KILN_OK)
-            return nomem(err);
+            return kiln_error_nomem(err);
     } else {
         size_t keep = len - k;
         char d = digits[keep];
@@ -553,7 +540,7 @@ static int round_float(double x, int64_t nd, double *out, kiln_error *err)
         }
         snprintf(text + m, sizeof text - m, "e%zu", k);
         if (kiln__decimal_to_double(text, strlen(text), &r) != KILN_OK)
-            return nomem(err);
+            return kiln_error_nomem(err);
     }
     if (isinf(r))
         return kiln_error_set(err, KILN_OVERFLOW,
@@ -627,13 +614,13 @@ static int bi_round(kiln_value *const *args, size_t n, kiln_value **out,
         if (nd != NULL && kiln_value_as_int(nd) < 0 &&
             (rc = round_int(i, kiln_value_as_int(nd), &i, err)) != KILN_OK)
             return rc;
-        return give(kiln_value_int(i), out, err);
+        return kiln__give(kiln_value_int(i), out, err);
     }
     double d = kiln_value_as_float(x);
     if (nd != NULL) {
         double r = 0.0;
         rc = round_float(d, kiln_value_as_int(nd), &r, err);
-        return rc != KILN_OK ? rc : give(kiln_value_float(r), out, err);
+        return rc != KILN_OK ? rc : kiln__give(kiln_value_float(r), out, err);
     }
     /* CPython's float.__round__(): round half away from zero, then fix
      * the halfway cases to even. */
@@ -642,7 +629,7 @@ static int bi_round(kiln_value *const *args, size_t n, kiln_value **out,
         r = 2.0 * round(d / 2.0);
     int64_t i = 0;
     rc = kiln__float_to_int(r, &i, err);
-    return rc != KILN_OK ? rc : give(kiln_value_int(i), out, err);
+    return rc != KILN_OK ? rc : kiln__give(kiln_value_int(i), out, err);
 }
 
 /* ---- the table ------------------------------------------------------ */

@@ -144,4 +144,14 @@ int kiln__builtin_find(const char *s, size_t n);
 int kiln__builtin_call(int id, kiln_value *const *args, size_t nargs,
                        kiln_value **out, kiln_error *err);
 
+/* Hand a freshly built value to *out, or report that building it ran out
+ * of memory (constructors return NULL then). */
+static inline int kiln__give(kiln_value *v, kiln_value **out, kiln_error *err)
+{
+    if (v == NULL)
+        return kiln_error_nomem(err);
+    *out = v;
+    return KILN_OK;
+}
+
 #endif

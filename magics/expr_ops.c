@@ -41,19 +41,6 @@ static bool is_intlike(const kiln_value *v)
     return t == KILN_VALUE_BOOL || t == KILN_VALUE_INT;
 }
 
-static int nomem(kiln_error *err)
-{
-    return kiln_error_set(err, KILN_NOMEM, "out of memory");
-}
-
-static int give(kiln_value *v, kiln_value **out, kiln_error *err)
-{
-    if (v == NULL)
-        return nomem(err);
-    *out = v;
-    return KILN_OK;
-}
-
 int kiln__int_overflow(kiln_error *err, const char *what)
 {
     return kiln_error_set(err, KILN_OVERFLOW,
@@ -146,7 +133,7 @@ static int int_binop(kiln__op op, int64_t a, int64_t b, kiln_value **out,
     case KILN__OP_SLASH:
         if (b == 0)
             return kiln_error_set(err, KILN_ZERODIV, "division by zero");
-        return give(kiln_value_float(int_true_divide(a, b)), out, err);
+        return kiln__give(kiln_value_float(int_true_divide(a, b)), out, err);
     case KILN__OP_DSLASH:
         if (b == 0)
             return kiln_error_set(err, KILN_ZERODIV,
@@ -175,7 +162,7 @@ static int int_binop(kiln__op op, int64_t a, int64_t b, kiln_value **out,
             int rc = kiln__float_pow((double)a, (double)b, &d, err);
             if (rc != KILN_OK)
                 return rc;
-            return give(kiln_value_float(d), out, err);
+            return kiln__give(kiln_value_float(d), out, err);
         }
         if (!int_pow(a, b, &r))
             return int_op_overflow(err, a, op, b);
@@ -183,7 +170,7 @@ static int int_binop(kiln__op op, int64_t a, int64_t b, kiln_value **out,
     default:
         return kiln_error_set(err, KILN_INTERNAL, "unknown operator");
     }
-    return give(kiln_value_int(r), out, err);
+    return kiln__give(kiln_value_int(r), out, err);
 }
 
 /* ---- floats --------------------------------------------------------- */
@@ -310,7 +297,7 @@ static int float_binop(kiln__op op, double a, double b, kiln_value **out,
     default:
         return kiln_error_set(err, KILN_INTERNAL, "unknown operator");
     }
-    return give(kiln_value_float(r), out, err);
+    return kiln__give(kiln_value_float(r), out, err);
 }
 
 int kiln__float_to_int(double d, int64_t *out, kiln_error *err)
@@ -326,7 +313,7 @@ int kiln__float_to_int(double d, int64_t *out, kiln_error *err)
         kiln_buf b;
         kiln_buf_init(&b);
         int rc = kiln_format_float(t, &b);
-        rc = rc != KILN_OK ? nomem(err)
+        rc = rc != KILN_OK ? kiln_error_nomem(err)
                            : kiln__int_overflow(err, kiln_buf_str(&b));
         kiln_buf_fini(&b);
         return rc;
@@ -368,7 +355,7 @@ static int str_concat(kiln_value *a, const kiln_value *b, kiln_value **out,
     if (kiln__value_unique(a) && a != b) {
         if (kiln__value_str_extend(&a, sb, nb) != KILN_OK) {
             kiln_value_unref(a);
-            return nomem(err);
+            return kiln_error_nomem(err);
         }
         *out = a;
         return KILN_OK;
@@ -380,7 +367,7 @@ static int str_concat(kiln_value *a, const kiln_value *b, kiln_value **out,
         memcpy(data + na, sb, nb);
     }
     kiln_value_unref(a);
-    return give(r, out, err);
+    return kiln__give(r, out, err);
 }
 
 static int str_repeat(const kiln_value *s, size_t k, kiln_value **out,
@@ -389,13 +376,13 @@ static int str_repeat(const kiln_value *s, size_t k, kiln_value **out,
     size_t n;
     const char *src = kiln_value_as_str(s, &n);
     if (n == 0 || k == 0)
-        return give(kiln_value_str("", 0), out, err);
+        return kiln__give(kiln_value_str("", 0), out, err);
     if (k > KILN__MAX_STR_BYTES / n)
         return too_big(err, "str", n, k, KILN__MAX_STR_BYTES);
     char *data;
     kiln_value *r = kiln__value_str_alloc(n * k, &data);
     if (r == NULL)
-        return nomem(err);
+        return kiln_error_nomem(err);
     for (size_t i = 0; i < k; i++)
         memcpy(data + i * n, src, n);
     *out = r;
@@ -427,7 +414,7 @@ static int list_concat(kiln_value *a, const kiln_value *b, kiln_value **out,
     if (kiln__value_unique(a) && a != b) {
         if (list_extend(a, b, 1) != KILN_OK) {
             kiln_value_unref(a);
-            return nomem(err);
+            return kiln_error_nomem(err);
         }
         *out = a;
         return KILN_OK;
@@ -437,7 +424,7 @@ static int list_concat(kiln_value *a, const kiln_value *b, kiln_value **out,
         list_extend(r, b, 1) != KILN_OK) {
         kiln_value_unref(r);
         kiln_value_unref(a);
-        return nomem(err);
+        return kiln_error_nomem(err);
     }
     kiln_value_unref(a);
     *out = r;
@@ -453,7 +440,7 @@ static int list_repeat(const kiln_value *l, size_t k, kiln_value **out,
     kiln_value *r = kiln_value_list_new();
     if (r == NULL || list_extend(r, l, n == 0 ? 0 : k) != KILN_OK) {
         kiln_value_unref(r);
-        return nomem(err);
+        return kiln_error_nomem(err);
     }
     *out = r;
     return KILN_OK;
@@ -543,7 +530,7 @@ int kiln__unary(kiln__op op, const kiln_value *v, kiln_value **out,
     kiln_value_type t = kiln_value_type_of(v);
     if (t == KILN_VALUE_FLOAT) {
         double d = kiln_value_as_float(v);
-        return give(kiln_value_float(op == KILN__OP_MINUS ? -d : d), out, err);
+        return kiln__give(kiln_value_float(op == KILN__OP_MINUS ? -d : d), out, err);
     }
     if (t == KILN_VALUE_INT || t == KILN_VALUE_BOOL) {
         int64_t i = kiln_value_as_int(v);
@@ -552,7 +539,7 @@ int kiln__unary(kiln__op op, const kiln_value *v, kiln_value **out,
                 return kiln__int_overflow(err, "-(-9223372036854775808)");
             i = -i;
         }
-        return give(kiln_value_int(i), out, err);
+        return kiln__give(kiln_value_int(i), out, err);
     }
     return kiln_error_set(err, KILN_TYPE, "bad operand type for unary %s: '%s'",
                           op_text(op), kiln_value_type_name(v));
@@ -575,7 +562,7 @@ int kiln__index(const kiln_value *obj, const kiln_value *key,
             kiln_buf b;
             kiln_buf_init(&b);
             int rc = kiln_value_repr(key, &b) != KILN_OK
-                         ? nomem(err)
+                         ? kiln_error_nomem(err)
                          : kiln_error_set(err, KILN_KEY, "%s",
                                           kiln_buf_str(&b));
             kiln_buf_fini(&b);
@@ -619,7 +606,7 @@ int kiln__index(const kiln_value *obj, const kiln_value *key,
     size_t pos = 0;
     for (int64_t k = 0; k < i; k++)
         pos += kiln_utf8_step(s + pos, n - pos);
-    return give(kiln_value_str(s + pos, kiln_utf8_step(s + pos, n - pos)), out,
+    return kiln__give(kiln_value_str(s + pos, kiln_utf8_step(s + pos, n - pos)), out,
                 err);
 }
 

@@ -65,11 +65,6 @@ typedef struct run {
     kiln_error *err;
 } run;
 
-static int nomem(kiln_error *err)
-{
-    return kiln_error_set(err, KILN_NOMEM, "out of memory");
-}
-
 /* ---- error context ------------------------------------------------------ */
 
 /* Byte range of physical line `lineno` (1-based) of the cell. */
@@ -207,7 +202,7 @@ static int subst(const kiln_vars *vars, const char *s, size_t n,
         if (s[i] == '$' && i + 1 < n && s[i + 1] == '$') {
             if (kiln_buf_append(out, "$$", mode == SUBST_TEXT ? 2 : 1) !=
                 KILN_OK)
-                return nomem(err);
+                return kiln_error_nomem(err);
             i++;
             continue;
         }
@@ -226,7 +221,7 @@ static int subst(const kiln_vars *vars, const char *s, size_t n,
         }
         if (end == 0) {
             if (kiln_buf_putc(out, s[i]) != KILN_OK)
-                return nomem(err);
+                return kiln_error_nomem(err);
             continue;
         }
         const kiln_value *v = kiln_vars_get(vars, s + a, len);
@@ -242,7 +237,7 @@ static int subst(const kiln_vars *vars, const char *s, size_t n,
                                   (int)len, s + a, (int)(end - i), s + i);
         }
         if (rc != KILN_OK)
-            return nomem(err);
+            return kiln_error_nomem(err);
         i = end - 1;
     }
     return KILN_OK;
@@ -275,7 +270,7 @@ static int eval_line(const run *r, const kiln_line *line, kiln_value **out)
 {
     char *src = malloc(line->len + 1);
     if (src == NULL)
-        return nomem(r->err);
+        return kiln_error_nomem(r->err);
     memcpy(src, line->text, line->len + 1);
     memset(src, ' ', line->arg);
     int rc = kiln_expr_eval(src, line->len, r->in->vars, out, r->err);
@@ -300,7 +295,7 @@ static int augment(const run *r, const kiln_line *line, kiln_value *value,
     int rc = tmp != NULL && kiln_vars_set(tmp, "a", old) == KILN_OK &&
                      kiln_vars_set(tmp, "b", value) == KILN_OK
                  ? kiln_expr_eval(src, strlen(src), tmp, out, r->err)
-                 : nomem(r->err);
+                 : kiln_error_nomem(r->err);
     kiln_vars_free(tmp);
     return rc;
 }
@@ -322,7 +317,7 @@ static int run_assign(const run *r, const kiln_line *line)
     rc = name != NULL ? kiln_vars_set(r->in->vars, name, v) : KILN_NOMEM;
     free(name);
     kiln_value_unref(v);
-    return rc != KILN_OK ? nomem(r->err) : KILN_OK;
+    return rc != KILN_OK ? kiln_error_nomem(r->err) : KILN_OK;
 }
 
 static int run_expr(const run *r, const kiln_line *line, bool last)
@@ -340,7 +335,7 @@ static int run_expr(const run *r, const kiln_line *line, bool last)
         if (rc == KILN_OK)
             kiln_sink_result(r->sink, b);
         else
-            nomem(r->err);
+            kiln_error_nomem(r->err);
         kiln_bundle_free(b);
     }
     kiln_value_unref(v);
@@ -377,7 +372,7 @@ static int run_help(const run *r, const kiln_line *line)
     kiln_bundle *b = NULL;
     if (kiln_interp_help_for(r->in, target, n, line->help_level - 1, &found,
                              &b) != KILN_OK)
-        return nomem(r->err);
+        return kiln_error_nomem(r->err);
     if (!found) {
         size_t pcts = 0;
         while (pcts < n && pcts < 2 && target[pcts] == '%')
@@ -556,7 +551,7 @@ int kiln_interp_eval(kiln_interp *in, const char *expr, kiln_bundle **out,
     rc = value_bundle(v, &b);
     kiln_value_unref(v);
     if (rc != KILN_OK)
-        return nomem(err);
+        return kiln_error_nomem(err);
     *out = b;
     return KILN_OK;
 }

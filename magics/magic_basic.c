@@ -17,11 +17,6 @@
 
 #define WHO_REPR_LIMIT 60 /* code points of a value shown by %who */
 
-static int nomem(kiln_error *err)
-{
-    return kiln_error_set(err, KILN_NOMEM, "out of memory");
-}
-
 /* Display b when rc (the status of making it) is KILN_OK, then free it. */
 static int show(const kiln_magic_call *call, int rc, kiln_bundle *b,
                 kiln_error *err)
@@ -29,7 +24,7 @@ static int show(const kiln_magic_call *call, int rc, kiln_bundle *b,
     if (rc == KILN_OK)
         kiln_sink_display(call->sink, b, NULL);
     kiln_bundle_free(b);
-    return rc == KILN_OK ? KILN_OK : nomem(err);
+    return rc == KILN_OK ? KILN_OK : kiln_error_nomem(err);
 }
 
 /* ---- %help -------------------------------------------------------------- */
@@ -160,7 +155,7 @@ static int run_echo(const kiln_magic_call *call, kiln_error *err)
     kiln_buf_init(&b);
     if (kiln_buf_printf(&b, "%s\n", text != NULL ? text : "") != KILN_OK) {
         kiln_buf_fini(&b);
-        return nomem(err);
+        return kiln_error_nomem(err);
     }
     kiln_sink_stream(call->sink, KILN_STDOUT, b.data, b.len);
     kiln_buf_fini(&b);

@@ -16,11 +16,6 @@
 #include <jansson.h>
 #include <string.h>
 
-static int nomem(kiln_error *err)
-{
-    return kiln_error_set(err, KILN_NOMEM, "out of memory");
-}
-
 /* Display {mime: body, text/plain: plain}. */
 static int show(const kiln_magic_call *call, const char *mime,
                 const char *body, const char *plain, kiln_error *err)
@@ -32,7 +27,7 @@ static int show(const kiln_magic_call *call, const char *mime,
     if (rc == KILN_OK)
         kiln_sink_display(call->sink, b, NULL);
     kiln_bundle_free(b);
-    return rc == KILN_OK ? KILN_OK : nomem(err);
+    return rc == KILN_OK ? KILN_OK : kiln_error_nomem(err);
 }
 
 static int run_html(const kiln_magic_call *call, kiln_error *err)
@@ -193,7 +188,7 @@ static int run_json(const kiln_magic_call *call, kiln_error *err)
     kiln_buf_fini(&plain);
     kiln_buf_fini(&text);
     json_decref(root);
-    return rc == KILN_OK ? KILN_OK : nomem(err);
+    return rc == KILN_OK ? KILN_OK : kiln_error_nomem(err);
 }
 
 /* ---- the table ---------------------------------------------------------- */

@@ -57,11 +57,6 @@ const kiln_magic *kiln_registry_find(const char *name, size_t len)
     return NULL;
 }
 
-static int nomem(kiln_error *err)
-{
-    return kiln_error_set(err, KILN_NOMEM, "out of memory");
-}
-
 int kiln_registry_unknown(const char *name, size_t len, bool cell,
                           kiln_error *err)
 {
@@ -79,7 +74,7 @@ int kiln_registry_unknown(const char *name, size_t len, bool cell,
         if (kiln_buf_printf(&close, "%s%s%s", found ? " or " : "",
                             as_cell ? "%%" : "%", m->name) != KILN_OK) {
             kiln_buf_fini(&close);
-            return nomem(err);
+            return kiln_error_nomem(err);
         }
         found++;
     }
