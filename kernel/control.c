@@ -42,6 +42,7 @@ int kiln_control_main(void *kernel)
                 return 0; /* the main thread is shutting down */
             continue;
         }
+        kiln_iopub_await_subscriber(k, 100);
         kiln_publish_status(k, req->header, "busy");
         if (strcmp(req->msg_type, "kernel_info_request") == 0) {
             kiln_reply(k, control, req, "kernel_info_reply",

@@ -36,6 +36,7 @@ struct kiln_kernel {
 
     atomic_bool stopping;
     atomic_bool restart;
+    bool iopub_awaited; /* under iopub_lock: the first-subscriber wait ran */
 };
 
 /* ---- channels.c: moving frames ----------------------------------------- */
@@ -64,6 +65,9 @@ void kiln_publish(kiln_kernel *k, const json_t *parent, const char *msg_type,
                   json_t *content);
 void kiln_publish_status(kiln_kernel *k, const json_t *parent,
                          const char *state);
+/* Before the first request's busy: wait up to timeout_ms for a client's
+ * IOPub subscription (once per process; later calls return at once). */
+void kiln_iopub_await_subscriber(kiln_kernel *k, int timeout_ms);
 
 /* The IOPub sink for one execute_request: outputs go out with the
  * request as parent; pages collect into the reply's payload; the

@@ -12,7 +12,7 @@
 
 static const int socket_types[KILN__CHANNEL_COUNT] = {
     [KILN_CHANNEL_SHELL] = ZMQ_ROUTER,
-    [KILN_CHANNEL_IOPUB] = ZMQ_PUB,
+    [KILN_CHANNEL_IOPUB] = ZMQ_XPUB, /* see kiln_iopub_await_subscriber */
     [KILN_CHANNEL_STDIN] = ZMQ_ROUTER,
     [KILN_CHANNEL_CONTROL] = ZMQ_ROUTER,
     [KILN_CHANNEL_HB] = ZMQ_ROUTER,

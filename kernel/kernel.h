@@ -6,7 +6,8 @@
  *   - a control thread answers kernel_info, shutdown and interrupt_request
  *     even while a cell runs;
  *   - a heartbeat thread echoes whatever it receives;
- *   - IOPub is one PUB socket shared under a mutex.
+ *   - IOPub is one XPUB socket shared under a mutex; the first request
+ *     waits (at most 100 ms, once) for a client to subscribe to it.
  * Every request is framed by status busy/idle on IOPub with the request as
  * parent; messages with a bad signature are dropped with one stderr line;
  * malformed or unknown requests never stop the kernel.

@@ -5,9 +5,11 @@
 #include "core/log.h"
 #include "core/utf8.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 /* Encode and send; on failure log one line naming the message. */
@@ -69,6 +71,43 @@ void kiln_publish_status(kiln_kernel *k, const json_t *parent,
 {
     kiln_publish(k, parent, "status",
                  json_pack("{s:s}", "execution_state", state));
+}
+
+/* A client subscribes to IOPub a moment after it connects, and PUB drops
+ * what is sent before that; jupyter_client only counts a kernel as ready
+ * when a status follows its kernel_info_reply, and otherwise asks again
+ * 200 ms later.  IOPub is an XPUB so the first request can wait for the
+ * subscription instead.  Later (un)subscriptions are left unread: a
+ * non-verbose XPUB queues only changes of the topic set, a few bytes each
+ * time the last client leaves and a new one comes. */
+void kiln_iopub_await_subscriber(kiln_kernel *k, int timeout_ms)
+{
+    mtx_lock(&k->iopub_lock);
+    if (k->iopub_awaited) {
+        mtx_unlock(&k->iopub_lock);
+        return;
+    }
+    k->iopub_awaited = true;
+    void *iopub = k->sockets[KILN_CHANNEL_IOPUB];
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    long left = timeout_ms;
+    while (left > 0) {
+        zmq_pollitem_t item = {iopub, 0, ZMQ_POLLIN, 0};
+        int n = zmq_poll(&item, 1, left);
+        if (n > 0) {
+            unsigned char frame[256];
+            int got = zmq_recv(iopub, frame, sizeof frame, ZMQ_DONTWAIT);
+            if (got > 0 && frame[0] == 1)
+                break; /* a subscription: someone is listening */
+        } else if (n == 0 || errno != EINTR) {
+            break;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 +
+                             (now.tv_nsec - start.tv_nsec) / 1000000);
+    }
+    mtx_unlock(&k->iopub_lock);
 }
 
 /* ---- bundles and errors as JSON ---------------------------------------- */

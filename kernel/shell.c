@@ -398,6 +398,7 @@ static const struct {
 
 void kiln_shell_dispatch(kiln_kernel *k, kiln_msg *req)
 {
+    kiln_iopub_await_subscriber(k, 100);
     kiln_publish_status(k, req->header, "busy");
     size_t i = 0;
     size_t n = sizeof handlers / sizeof handlers[0];
