@@ -2,6 +2,7 @@
 #include "sink.h"
 
 #include "buf.h"
+#include "strv.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -71,26 +72,15 @@ void kiln_sink_page(const kiln_sink *s, const kiln_bundle *b)
 
 void kiln_traceback_free(char **lines, size_t count)
 {
-    if (lines == NULL)
-        return;
-    for (size_t i = 0; i < count; i++)
-        free(lines[i]);
-    free(lines);
+    kiln_strv_free(lines, count);
 }
 
 /* Append a copy of [p, p+n) to the line array. */
 static int push_line(char ***lines, size_t *count, const char *p, size_t n)
 {
-    char **grown = realloc(*lines, (*count + 1) * sizeof *grown);
-    if (grown == NULL)
+    if (kiln_strv_push(lines, *count, p, n) != KILN_OK)
         return KILN_NOMEM;
-    *lines = grown;
-    char *line = malloc(n + 1);
-    if (line == NULL)
-        return KILN_NOMEM;
-    memcpy(line, p, n);
-    line[n] = '\0';
-    grown[(*count)++] = line;
+    (*count)++;
     return KILN_OK;
 }
 

@@ -1,6 +1,8 @@
 /* kiln — magic arguments: shell-like words and spec checking (see args.h). */
 #include "args.h"
 
+#include "core/strv.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -426,21 +428,6 @@ static int set_value(kiln_args *a, size_t idx, const char *value, size_t len)
     return KILN_OK;
 }
 
-static int push_str(char ***arr, size_t count, const char *s, size_t len)
-{
-    char **grown = realloc(*arr, (count + 1) * sizeof *grown);
-    if (grown == NULL)
-        return KILN_NOMEM;
-    *arr = grown;
-    char *copy = malloc(len + 1);
-    if (copy == NULL)
-        return KILN_NOMEM;
-    memcpy(copy, s, len);
-    copy[len] = '\0';
-    grown[count] = copy;
-    return KILN_OK;
-}
-
 /* key=value with the key and the '=' written bare. */
 static bool is_pair_key(const kiln_word *w, size_t *keylen)
 {
@@ -534,7 +521,7 @@ static int take_positional(parser *p, const char *value, size_t len)
     if (rc != KILN_OK)
         return rc;
     if (s->flags & KILN_ARG_MANY) {
-        if (push_str(&a->many, a->nmany, value, len) != KILN_OK)
+        if (kiln_strv_push(&a->many, a->nmany, value, len) != KILN_OK)
             return kiln_error_nomem(p->err);
         a->nmany++;
         a->given[idx] = true;
@@ -639,9 +626,9 @@ static int take_word(parser *p, const kiln_word *w)
     }
     size_t keylen;
     if (p->pairs && is_pair_key(w, &keylen)) {
-        if (push_str(&a->keys, a->npairs, t, keylen) != KILN_OK)
+        if (kiln_strv_push(&a->keys, a->npairs, t, keylen) != KILN_OK)
             return kiln_error_nomem(p->err);
-        if (push_str(&a->vals, a->npairs, t + keylen + 1,
+        if (kiln_strv_push(&a->vals, a->npairs, t + keylen + 1,
                      strlen(t + keylen + 1)) != KILN_OK) {
             free(a->keys[a->npairs]);
             return kiln_error_nomem(p->err);
@@ -731,19 +718,11 @@ void kiln_args_free(kiln_args *a)
 {
     if (a == NULL)
         return;
-    for (size_t i = 0; i < a->nspec; i++)
-        free(a->values[i]);
-    free(a->values);
+    kiln_strv_free(a->values, a->nspec);
     free(a->given);
-    for (size_t i = 0; i < a->nmany; i++)
-        free(a->many[i]);
-    free(a->many);
-    for (size_t i = 0; i < a->npairs; i++) {
-        free(a->keys[i]);
-        free(a->vals[i]);
-    }
-    free(a->keys);
-    free(a->vals);
+    kiln_strv_free(a->many, a->nmany);
+    kiln_strv_free(a->keys, a->npairs);
+    kiln_strv_free(a->vals, a->npairs);
     free(a);
 }
 

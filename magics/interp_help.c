@@ -13,6 +13,7 @@
 #include "vars.h"
 
 #include "core/buf.h"
+#include "core/strv.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -214,9 +215,7 @@ void kiln_completion_init(kiln_completion *c)
 
 void kiln_completion_fini(kiln_completion *c)
 {
-    for (size_t i = 0; i < c->count; i++)
-        free(c->matches[i]);
-    free(c->matches);
+    kiln_strv_free(c->matches, c->count);
     kiln_completion_init(c);
 }
 
@@ -236,17 +235,11 @@ static int offer(kiln_completion *c, const char *prefix, const char *name,
             return KILN_OK;
         }
     }
-    char **grown = realloc(c->matches, (c->count + 1) * sizeof *grown);
-    if (grown == NULL) {
-        kiln_buf_fini(&b);
-        return KILN_NOMEM;
-    }
-    c->matches = grown;
-    char *s = kiln_buf_steal(&b);
-    if (s == NULL)
-        return KILN_NOMEM;
-    c->matches[c->count++] = s;
-    return KILN_OK;
+    int rc = kiln_strv_push(&c->matches, c->count, kiln_buf_str(&b), b.len);
+    kiln_buf_fini(&b);
+    if (rc == KILN_OK)
+        c->count++;
+    return rc;
 }
 
 static int by_text(const void *a, const void *b)
