@@ -34,7 +34,7 @@ static int error_with_repr(kiln_error *err, int code, const char *prefix,
 {
     kiln_buf b;
     kiln_buf_init(&b);
-    int rc = kiln_value_repr(v, &b) != KILN_OK
+    int rc = kiln_value_repr_brief(v, &b) != KILN_OK
                  ? kiln_error_nomem(err)
                  : kiln_error_set(err, code, "%s%s", prefix, kiln_buf_str(&b));
     kiln_buf_fini(&b);
@@ -52,28 +52,32 @@ static bool is_py_space(uint32_t cp)
            cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
+/* Python's str.strip(): leading and trailing Unicode whitespace.  Both
+ * ends are scanned inward, so a long string costs only its whitespace;
+ * bytes that are not UTF-8 count as text. */
+static bool space_at(const char *p, size_t len, size_t *k)
+{
+    uint32_t cp;
+    *k = kiln_utf8_decode(p, len, &cp);
+    return *k != 0 && is_py_space(cp);
+}
+
 static void strip(const char **s, size_t *n)
 {
     const char *p = *s;
-    size_t len = *n, start = 0, end = 0, i = 0;
-    bool seen = false;
-    while (i < len) {
-        uint32_t cp;
-        size_t k = kiln_utf8_decode(p + i, len - i, &cp);
-        if (k == 0) {
-            k = 1;
-            cp = 0xFFFD;
-        }
-        if (!is_py_space(cp)) {
-            if (!seen)
-                start = i;
-            seen = true;
-            end = i + k;
-        }
-        i += k;
+    size_t start = 0, end = *n, k;
+    while (start < end && space_at(p + start, end - start, &k))
+        start += k;
+    while (end > start) {
+        size_t j = end - 1; /* back to the lead byte, at most 3 steps */
+        while (j > start && end - j < 4 && ((unsigned char)p[j] & 0xC0) == 0x80)
+            j--;
+        if (!space_at(p + j, end - j, &k) || k != end - j)
+            break;
+        end = j;
     }
     *s = p + start;
-    *n = seen ? end - start : 0;
+    *n = end - start;
 }
 
 static bool is_digit(int c)
@@ -217,7 +221,7 @@ static int int_from_str(const kiln_value *v, int base, int64_t *out,
     if (big || acc > (uint64_t)INT64_MAX + neg) {
         kiln_buf b;
         kiln_buf_init(&b);
-        int rc = kiln_value_repr(v, &b) != KILN_OK
+        int rc = kiln_value_repr_brief(v, &b) != KILN_OK
                      ? kiln_error_nomem(err)
                      : kiln__int_overflow(err, kiln_buf_str(&b));
         kiln_buf_fini(&b);

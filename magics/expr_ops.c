@@ -561,7 +561,7 @@ int kiln__index(const kiln_value *obj, const kiln_value *key,
             /* Python's KeyError text is the key's repr. */
             kiln_buf b;
             kiln_buf_init(&b);
-            int rc = kiln_value_repr(key, &b) != KILN_OK
+            int rc = kiln_value_repr_brief(key, &b) != KILN_OK
                          ? kiln_error_nomem(err)
                          : kiln_error_set(err, KILN_KEY, "%s",
                                           kiln_buf_str(&b));

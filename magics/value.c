@@ -889,6 +889,22 @@ int kiln_value_repr(const kiln_value *v, kiln_buf *out)
     return write_value(v, MODE_REPR, out);
 }
 
+int kiln_value_repr_brief(const kiln_value *v, kiln_buf *out)
+{
+    if (v->type != KILN_VALUE_STR || v->u.s.len <= KILN_VALUE_BRIEF_BYTES)
+        return write_value(v, MODE_REPR, out);
+    size_t n = 0;
+    while (n < KILN_VALUE_BRIEF_BYTES) {
+        size_t k = kiln_utf8_step(v->u.s.data + n, v->u.s.len - n);
+        if (n + k > KILN_VALUE_BRIEF_BYTES)
+            break;
+        n += k;
+    }
+    if (repr_str(v->u.s.data, n, out) != KILN_OK)
+        return KILN_NOMEM;
+    return kiln_buf_puts(out, "...");
+}
+
 int kiln_value_to_str(const kiln_value *v, kiln_buf *out)
 {
     if (v->type == KILN_VALUE_STR)

@@ -96,6 +96,13 @@ bool kiln_value_equal(const kiln_value *a, const kiln_value *b);
 
 /* Append the text form to out.  Return KILN_OK or KILN_NOMEM. */
 int kiln_value_repr(const kiln_value *v, kiln_buf *out);
+/* The repr for an error message: a str longer than KILN_VALUE_BRIEF_BYTES
+ * is cut at a character boundary and shown as its first part followed by
+ * "..." after the closing quote ('aaaa'...).  Error messages hold 1 KiB,
+ * so the rest could never be seen, and a 200 MB string must not be
+ * escaped only to be truncated. */
+#define KILN_VALUE_BRIEF_BYTES 256
+int kiln_value_repr_brief(const kiln_value *v, kiln_buf *out);
 int kiln_value_to_str(const kiln_value *v, kiln_buf *out);
 int kiln_value_to_json(const kiln_value *v, kiln_buf *out);
 

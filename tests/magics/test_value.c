@@ -740,6 +740,43 @@ static void test_str_forms(void **state)
                "\"\xef\xbf\xbd\xef\xbf\xbd\"");
 }
 
+/* Error messages quote a bounded prefix of a long str, cut between
+ * characters; short values and other types are the plain repr. */
+static void test_repr_brief(void **state)
+{
+    (void)state;
+    char big[KILN_VALUE_BRIEF_BYTES + 8];
+    memset(big, 'a', sizeof big);
+    /* A two-byte character straddles the cut: it is left out whole. */
+    big[KILN_VALUE_BRIEF_BYTES - 1] = '\xc3';
+    big[KILN_VALUE_BRIEF_BYTES] = '\xa9';
+    kiln_value *v = kiln_value_str(big, sizeof big);
+    kiln_buf b;
+    kiln_buf_init(&b);
+    assert_int_equal(kiln_value_repr_brief(v, &b), KILN_OK);
+    char want[KILN_VALUE_BRIEF_BYTES + 8];
+    want[0] = '\'';
+    memset(want + 1, 'a', KILN_VALUE_BRIEF_BYTES - 1);
+    memcpy(want + KILN_VALUE_BRIEF_BYTES, "'...", 5);
+    assert_string_equal(kiln_buf_str(&b), want);
+    kiln_value_unref(v);
+    kiln_buf_fini(&b);
+
+    kiln_buf_init(&b);
+    v = kiln_value_str(big, KILN_VALUE_BRIEF_BYTES - 1); /* fits: whole */
+    assert_int_equal(kiln_value_repr_brief(v, &b), KILN_OK);
+    assert_int_equal(b.len, KILN_VALUE_BRIEF_BYTES + 1);
+    kiln_value_unref(v);
+    kiln_buf_fini(&b);
+
+    kiln_buf_init(&b);
+    v = kiln_value_int(-7);
+    assert_int_equal(kiln_value_repr_brief(v, &b), KILN_OK);
+    assert_string_equal(kiln_buf_str(&b), "-7");
+    kiln_value_unref(v);
+    kiln_buf_fini(&b);
+}
+
 /* The str form of a str keeps embedded NULs. */
 static void test_str_nul(void **state)
 {
@@ -1125,6 +1162,7 @@ int main(void)
         cmocka_unit_test(test_scalars),
         cmocka_unit_test(test_str_forms),
         cmocka_unit_test(test_str_nul),
+        cmocka_unit_test(test_repr_brief),
         cmocka_unit_test(test_nested_text),
         cmocka_unit_test(test_json_keys),
         cmocka_unit_test(test_list_append_refs),
