@@ -11,6 +11,7 @@
 static const kiln_magic *const groups[] = {
     kiln_magics_basic,
     kiln_magics_display,
+    kiln_magics_data,
 };
 
 #define MAX_MAGICS 256

@@ -81,6 +81,7 @@ struct kiln_magic {
 /* The groups of magics (see "Adding magics" above). */
 extern const kiln_magic kiln_magics_basic[];
 extern const kiln_magic kiln_magics_display[];
+extern const kiln_magic kiln_magics_data[];
 
 /* All magics, sorted by name. */
 size_t kiln_registry_count(void);

@@ -370,12 +370,13 @@ static void test_complete(void **state)
     exec_want(f, "learning_rate = 0.1\nlabel = 'y'\nmax_depth = 6", KILN_OK,
               NULL);
     complete_want(f, "%ec", -1, 0, (const char *[]){"%echo"}, 1);
-    complete_want(f, "  %h", -1, 2, (const char *[]){"%%html", "%help"}, 2);
+    complete_want(f, "  %h", -1, 2,
+                  (const char *[]){"%%html", "%head", "%help"}, 3);
     complete_want(f, "%%j", -1, 0, (const char *[]){"%%json"}, 1);
     complete_want(f, "%%", -1, 0,
                   (const char *[]){"%%html", "%%json", "%%markdown"}, 3);
     /* Cell magics only on the first line. */
-    complete_want(f, "x = 1\n%h", -1, 6, (const char *[]){"%help"}, 1);
+    complete_want(f, "x = 1\n%hel", -1, 6, (const char *[]){"%help"}, 1);
     /* Options of the line's magic. */
     complete_want(f, "%who --t", -1, 5, (const char *[]){"--type"}, 1);
     complete_want(f, "%who --", -1, 5, (const char *[]){"--type"}, 1);
