@@ -53,6 +53,13 @@ void kiln__dataset_move_rows(kiln_dataset *ds, size_t to, size_t from,
                              size_t rows);
 void kiln__dataset_set_rows(kiln_dataset *ds, size_t rows);
 
+/* Memory for a whole file or matrix (dataset.c): a private anonymous
+ * mapping of at least `bytes`, 2 MiB-aligned, advised to use transparent
+ * huge pages and populated at once; *mapped is its length, for
+ * kiln__big_free.  NULL when out of memory. */
+void *kiln__big_alloc(size_t bytes, size_t *mapped);
+void kiln__big_free(void *p, size_t mapped);
+
 /* ---- numbers --------------------------------------------------------- */
 
 /* Parse s[0..n) (no surrounding blanks; the caller trims) as a float32 by

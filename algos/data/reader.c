@@ -15,8 +15,6 @@
  * parsed, so the first failing slice is parsed again, alone, with its
  * true starting line to produce the message.
  */
-/* MAP_ANONYMOUS and MAP_POPULATE (Linux) for big_alloc. */
-#define _DEFAULT_SOURCE
 #include "reader.h"
 
 #include "parse.h"
@@ -32,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -594,35 +591,10 @@ static size_t cut_at(kiln_format f, const char *p, size_t n, size_t from,
     return n;
 }
 
-/* Memory for a whole file, or for a whole dataset: large blocks are
- * mapped with MAP_POPULATE where Linux has it, so their pages arrive in
- * one call instead of one fault each (a fault costs microseconds in a
- * virtual machine; a 300 MB file has 73,000 pages). */
-static void *big_alloc(size_t size)
-{
-#ifdef MAP_POPULATE
-    void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
-#else
-    return malloc(size ? size : 1);
-#endif
-}
-
-static void big_free(void *p, size_t size)
-{
-    if (p == NULL)
-        return;
-#ifdef MAP_POPULATE
-    munmap(p, size ? size : 1);
-#else
-    (void)size;
-    free(p);
-#endif
-}
-
-/* Read a whole plain file into memory (big_alloc'd, size *len). */
-static int slurp(const char *path, char **out, size_t *len, kiln_error *err)
+/* Read a whole plain file into memory: kiln__big_alloc'd, *len bytes of
+ * data in *mapped bytes of mapping. */
+static int slurp(const char *path, char **out, size_t *len, size_t *mapped,
+                 kiln_error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -636,7 +608,7 @@ static int slurp(const char *path, char **out, size_t *len, kiln_error *err)
         return rc;
     }
     size_t size = (size_t)st.st_size;
-    char *data = big_alloc(size);
+    char *data = kiln__big_alloc(size, mapped);
     if (data == NULL) {
         close(fd);
         return kiln_error_set(err, KILN_NOMEM,
@@ -653,7 +625,7 @@ static int slurp(const char *path, char **out, size_t *len, kiln_error *err)
                                     n < 0 ? strerror(errno)
                                           : "the file got shorter");
             close(fd);
-            big_free(data, size);
+            kiln__big_free(data, *mapped);
             return rc;
         }
         got += (size_t)n;
@@ -843,8 +815,8 @@ int kiln_data_load(const char *path, const kiln_read_opts *opts,
         /* A plain file: parse it whole, in parallel slices.  The CSV
          * width must be known before slices start. */
         char *data = NULL;
-        size_t len = 0;
-        rc = slurp(r->files[i], &data, &len, err);
+        size_t len = 0, mapped = 0;
+        rc = slurp(r->files[i], &data, &len, &mapped, err);
         if (rc != KILN_OK)
             break;
         if (r->format == KILN_FORMAT_CSV && r->ctx.cols == 0) {
@@ -863,7 +835,7 @@ int kiln_data_load(const char *path, const kiln_read_opts *opts,
         }
         if (rc == KILN_OK)
             rc = load_slices(r, data, len, ds, err);
-        big_free(data, len);
+        kiln__big_free(data, mapped);
     }
     if (rc == KILN_OK && kiln_dataset_rows(ds) == 0)
         rc = kiln_error_set(err, KILN_DATA, "%s has no rows", path);

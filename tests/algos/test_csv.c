@@ -19,6 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Fewer random cases under valgrind (meson test --setup valgrind sets
+ * KILN_TEST_UNDER_VALGRIND): the same checks, 1/50 of the repetitions. */
+static int reps(int n)
+{
+    if (getenv("KILN_TEST_UNDER_VALGRIND") == NULL)
+        return n;
+    return n / 50 > 2 ? n / 50 : 2;
+}
+
 /* ---- helpers -------------------------------------------------------- */
 
 static uint64_t rng_state = UINT64_C(0x2545f4914f6cdd1d);
@@ -305,7 +314,7 @@ static void test_against_reference(void **state)
 {
     (void)state;
     static char buf[1 << 20];
-    for (int iter = 0; iter < 600; iter++) {
+    for (int iter = 0; iter < reps(600); iter++) {
         size_t rows = 1 + rnd_below(150), cols = 1 + rnd_below(12);
         int label_size = (int)rnd_below(2);
         bool weights = rnd_below(3) == 0;
@@ -365,7 +374,7 @@ static void test_chunked(void **state)
 {
     (void)state;
     static char buf[1 << 18];
-    for (int iter = 0; iter < 300; iter++) {
+    for (int iter = 0; iter < reps(300); iter++) {
         size_t rows = 1 + rnd_below(60), cols = 1 + rnd_below(8);
         int label_size = (int)rnd_below(2);
         bool weights = rnd_below(3) == 0;
@@ -726,7 +735,7 @@ static void test_encode_round_trip(void **state)
     kiln_buf whole, pieces;
     kiln_buf_init(&whole);
     kiln_buf_init(&pieces);
-    for (int iter = 0; iter < 400; iter++) {
+    for (int iter = 0; iter < reps(400); iter++) {
         int label_size = (int)rnd_below(2);
         bool weights = label_size && (rnd() & 1);
         size_t cols = 1 + rnd_below(10), rows = rnd_below(50);

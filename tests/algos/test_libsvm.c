@@ -18,6 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Fewer random cases under valgrind (meson test --setup valgrind sets
+ * KILN_TEST_UNDER_VALGRIND): the same checks, 1/50 of the repetitions. */
+static int reps(int n)
+{
+    if (getenv("KILN_TEST_UNDER_VALGRIND") == NULL)
+        return n;
+    return n / 50 > 2 ? n / 50 : 2;
+}
+
 /* ---- helpers -------------------------------------------------------- */
 
 static uint64_t rng_state = UINT64_C(0x853c49e6748fea9b);
@@ -278,7 +287,7 @@ static void test_against_reference(void **state)
 {
     (void)state;
     static char buf[1 << 20];
-    for (int iter = 0; iter < 800; iter++) {
+    for (int iter = 0; iter < reps(800); iter++) {
         size_t len = gen_file(buf, 1 + rnd_below(150), 1 + rnd_below(1000));
         kiln_dataset *ref = ref_parse(buf);
         assert_true(sane_labels(ref));
@@ -327,7 +336,7 @@ static void test_chunked(void **state)
 {
     (void)state;
     static char buf[1 << 18];
-    for (int iter = 0; iter < 300; iter++) {
+    for (int iter = 0; iter < reps(300); iter++) {
         size_t len = gen_file(buf, 1 + rnd_below(60), 1 + rnd_below(100));
         kiln_dataset *whole;
         kiln_error err;
@@ -614,7 +623,7 @@ static void test_encode_round_trip(void **state)
     kiln_buf_init(&pieces);
     uint32_t idx[64];
     float val[64];
-    for (int iter = 0; iter < 400; iter++) {
+    for (int iter = 0; iter < reps(400); iter++) {
         size_t rows = rnd_below(60);
         kiln_dataset *ds = kiln_dataset_new(SVM_FLAGS, 0);
         kiln_error err;

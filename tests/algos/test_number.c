@@ -24,6 +24,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Fewer random cases under valgrind (meson test --setup valgrind sets
+ * KILN_TEST_UNDER_VALGRIND): the same checks, 1/50 of the repetitions. */
+static int reps(int n)
+{
+    if (getenv("KILN_TEST_UNDER_VALGRIND") == NULL)
+        return n;
+    return n / 50 > 2 ? n / 50 : 2;
+}
+
 /* ---- helpers -------------------------------------------------------- */
 
 static uint64_t rng_state = UINT64_C(0x9e3779b97f4a7c15);
@@ -159,7 +168,7 @@ static void test_random_digits(void **state)
 {
     (void)state;
     char buf[600];
-    for (int i = 0; i < 1000000; i++) {
+    for (int i = 0; i < reps(1000000); i++) {
         size_t len = 0;
         uint32_t sign = rnd_below(3);
         if (sign == 1)
@@ -200,7 +209,7 @@ static void test_halfway_points(void **state)
 {
     (void)state;
     char buf[1200];
-    for (int i = 0; i < 200000; i++) {
+    for (int i = 0; i < reps(200000); i++) {
         float f = float_of((uint32_t)rnd() & 0x7f7fffffu);
         if (isnan(f) || isinf(f))
             continue;
@@ -229,7 +238,7 @@ static void test_halfway_points(void **state)
         (void)len;
     }
 #if LDBL_MANT_DIG > DBL_MANT_DIG
-    for (int i = 0; i < 50000; i++) {
+    for (int i = 0; i < reps(50000); i++) {
         uint64_t b = rnd() & UINT64_C(0x7fefffffffffffff);
         double d;
         memcpy(&d, &b, sizeof d);
@@ -244,7 +253,7 @@ static void test_halfway_points(void **state)
     }
     /* Doubles near float range with exact midpoint expansions (up to ~770
      * significant digits for subnormal doubles). */
-    for (int i = 0; i < 3000; i++) {
+    for (int i = 0; i < reps(3000); i++) {
         uint64_t b = rnd() & UINT64_C(0x000fffffffffffff);
         if (i % 2)
             b |= (uint64_t)(0x380 + rnd_below(0x100)) << 52;
@@ -262,7 +271,7 @@ static void test_subnormals_and_edges(void **state)
 {
     (void)state;
     char buf[128];
-    for (int i = 0; i < 300000; i++) {
+    for (int i = 0; i < reps(300000); i++) {
         uint32_t b = (uint32_t)rnd() & 0x007fffffu; /* float subnormal */
         if (i % 3 == 1)
             b |= 0x00800000u; /* smallest normal binade */
@@ -276,7 +285,7 @@ static void test_subnormals_and_edges(void **state)
         snprintf(buf, sizeof buf, "%.*g", 1 + (int)rnd_below(25), (double)f);
         check_against_strtod(buf);
     }
-    for (int i = 0; i < 100000; i++) {
+    for (int i = 0; i < reps(100000); i++) {
         uint64_t b = rnd() & UINT64_C(0x800fffffffffffff); /* subnormal */
         double d;
         memcpy(&d, &b, sizeof d);
@@ -314,7 +323,7 @@ static void test_long_significands(void **state)
 {
     (void)state;
     char buf[128];
-    for (int i = 0; i < 600000; i++) {
+    for (int i = 0; i < reps(600000); i++) {
         uint64_t b = rnd() & UINT64_C(0x7fefffffffffffff);
         double d;
         memcpy(&d, &b, sizeof d);
@@ -324,7 +333,7 @@ static void test_long_significands(void **state)
         snprintf(buf, sizeof buf, "%.*e", 15 + (int)rnd_below(10), d);
         check_against_strtod(buf);
     }
-    for (int i = 0; i < 300000; i++) {
+    for (int i = 0; i < reps(300000); i++) {
         size_t len = 0;
         len += put_digits(buf, 17 + rnd_below(8), true);
         len += (size_t)sprintf(buf + len, "e%d", (int)rnd_below(120) - 80);
@@ -337,7 +346,7 @@ static void test_long_mantissas(void **state)
 {
     (void)state;
     static char buf[8192];
-    for (int i = 0; i < 20000; i++) {
+    for (int i = 0; i < reps(20000); i++) {
         size_t len = 0;
         size_t zeros = rnd_below(4) == 0 ? rnd_below(400) : 0;
         if (rnd() & 1) {
@@ -360,7 +369,7 @@ static void test_long_mantissas(void **state)
     }
     /* A midpoint with a thousand zeros and then a 1: only the last digit
      * decides (and it must not be lost to truncation). */
-    for (int i = 0; i < 2000; i++) {
+    for (int i = 0; i < reps(2000); i++) {
         float f = float_of(((uint32_t)rnd() & 0x3fffffffu) | 0x20000000u);
         double mid = ((double)f + (double)nextafterf(f, INFINITY)) / 2;
         int len = snprintf(buf, sizeof buf, "%.120e", mid);
@@ -382,7 +391,7 @@ static void test_long_mantissas(void **state)
 static void *parse_many(void *arg)
 {
     int *bad = arg;
-    for (int i = 0; i < 2000; i++) {
+    for (int i = 0; i < reps(2000); i++) {
         char buf[64];
         snprintf(buf, sizeof buf, "%d.%019d1e-%d", i, i, i % 300);
         float v;
@@ -459,7 +468,7 @@ static void test_format_round_trip(void **state)
 {
     (void)state;
     char out[32], shorter[32];
-    for (uint32_t i = 0; i < 2000000; i++) {
+    for (uint32_t i = 0; i < (uint32_t)reps(2000000); i++) {
         uint32_t b = (uint32_t)rnd();
         if (i < 4096) /* the ends of the range */
             b = (i & 1 ? 0x80000000u : 0) |

@@ -168,3 +168,40 @@ def test_bad_input_names_file_line_and_column(tmp_path):
     path.write_text("1,2,3\n0,2,abc\n")
     r = tool("dump", path, ok=False)
     assert r.stderr.strip() == "DataError: %s line 2, column 3: not a number: 'abc'" % path
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_streaming_memory_is_bounded(gz, tmp_path):
+    """A 100 MB channel of three files streams in batches of 500 rows with
+    a peak RSS far below the data's size, and every row arrives once."""
+    rows_per_file, cols = 40000, 100
+    row_ids = np.arange(rows_per_file, dtype=np.int64)
+    chan = tmp_path / "chan"
+    chan.mkdir()
+    total_rows = 0
+    label_sum = feature_sum = 0.0
+    for f in range(3):
+        ids = row_ids + f * rows_per_file
+        labels = ids % 10
+        # feature j of row i: (i % 1000) / 8 + j, exact in float32
+        x = (ids % 1000)[:, None] / 8.0 + np.arange(cols)[None, :]
+        text = "\n".join(
+            str(l) + "," + ",".join("%g" % v for v in row) for l, row in zip(labels, x)
+        ) + "\n"
+        data = text.encode()
+        name = chan / ("part-%d.csv" % f)
+        if gz:
+            name = name.with_suffix(".csv.gz")
+            data = gzip.compress(data, compresslevel=1)
+        name.write_bytes(data)
+        total_rows += len(ids)
+        label_sum += float(labels.sum())
+        feature_sum += float(x.sum())
+    raw_mb = sum(len(p.read_bytes()) for p in chan.iterdir()) / 1e6
+    got = json.loads(tool("stream", chan, "--batch", "500").stdout)
+    peak_kib = got["peak_rss_kib"]  # the tool's own VmHWM
+    assert got["rows"] == total_rows and got["max_batch"] == 500
+    assert got["label_sum"] == label_sum
+    assert got["feature_sum"] == pytest.approx(feature_sum, rel=1e-12)
+    # The whole matrix alone would be 120000 x 100 floats = 48 MB.
+    assert peak_kib < 16 * 1024, (peak_kib, raw_mb)
