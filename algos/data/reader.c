@@ -94,7 +94,7 @@ static int walk(const char *dir, char ***files, size_t *n, int depth,
         count++;
     }
     closedir(d);
-    if (rc == KILN_OK)
+    if (rc == KILN_OK && count > 1)
         qsort(names, count, sizeof *names, cmp_str);
     for (size_t i = 0; rc == KILN_OK && i < count; i++) {
         size_t len = strlen(dir) + strlen(names[i]) + 2;
