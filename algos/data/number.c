@@ -543,10 +543,24 @@ bool kiln_parse_f32(const char *s, size_t n, float *out)
 
 /* ---- formatting ----------------------------------------------------- */
 
+/* Whether text (NUL-terminated) reads back as v both through
+ * kiln_parse_f32 (double, then float) and through strtof (straight to
+ * float).  The two can differ only when the double lands exactly halfway
+ * between two floats ("7.038531e-26" does); only then is strtof asked. */
 static bool reads_back(const char *text, int len, float v)
 {
-    float back;
-    return kiln_parse_f32(text, (size_t)len, &back) && back == v;
+    double d;
+    if (!parse_double(text, text + len, &d) || (float)d != v)
+        return false;
+    if ((double)v == d)
+        return true;
+    float other = nextafterf(v, d > (double)v ? INFINITY : -INFINITY);
+    if (d != ((double)v + (double)other) / 2)
+        return true;
+    ensure_init();
+    float f = c_locale != (locale_t)0 ? strtof_l(text, NULL, c_locale)
+                                      : strtof(text, NULL);
+    return f == v;
 }
 
 size_t kiln_format_f32(float v, char out[32])
@@ -563,8 +577,9 @@ size_t kiln_format_f32(float v, char out[32])
     }
     /* The shortest of the %.1g .. %.9g texts that reads back as v (9
      * digits always do).  The C locale's '.' is safe: kiln never calls
-     * setlocale (style.md §15).  Reading back uses the readers' own
-     * parser; tests check the texts against strtof too.
+     * setlocale (style.md §15).  Reading back is checked with the
+     * readers' own parser, avoiding texts that strtof would read
+     * otherwise (see reads_back); tests check against strtof too.
      *
      * Below 1e5 no exponent form is shorter than the plain one, so the
      * first precision that reads back wins (%g drops trailing zeros).
