@@ -794,6 +794,30 @@ done:
     return rc;
 }
 
+/* Parse data[0..len), the whole of the reader's current file, in
+ * parallel slices into *ds.  The CSV width must be known before slices
+ * start: it comes from the first line when no earlier file set it, and
+ * *ds is made anew for it when this is the first file. */
+static int parse_whole(kiln_reader *r, const char *data, size_t len,
+                       bool first, kiln_dataset **ds, kiln_error *err)
+{
+    if (r->format == KILN_FORMAT_CSV && r->ctx.cols == 0) {
+        size_t fields = kiln_csv_first_fields(data, len, true,
+                                              r->ctx.delimiter);
+        size_t extra = (size_t)r->ctx.label_size + (r->ctx.weights ? 1 : 0);
+        if (fields > extra)
+            r->ctx.cols = fields - extra;
+    }
+    if (first && !kiln_dataset_is_sparse(*ds) &&
+        kiln_dataset_cols(*ds) != r->ctx.cols) {
+        kiln_dataset_free(*ds);
+        *ds = kiln_reader_batch_new(r);
+        if (*ds == NULL)
+            return kiln_error_nomem(err);
+    }
+    return load_slices(r, data, len, *ds, err);
+}
+
 int kiln_data_load(const char *path, const kiln_read_opts *opts,
                    kiln_dataset **out, kiln_error *err)
 {
@@ -807,34 +831,18 @@ int kiln_data_load(const char *path, const kiln_read_opts *opts,
             rc = enter_file(r, i, err);
         if (rc != KILN_OK)
             break;
-        if (!gzdirect(r->gz) || load_threads(opts) == 1) {
+        if (!gzdirect(r->gz)) {
             rc = read_rows(r, SIZE_MAX, ds, err);
             /* read_rows walks on through the remaining files itself. */
             break;
         }
-        /* A plain file: parse it whole, in parallel slices.  The CSV
-         * width must be known before slices start. */
+        /* A plain file: parse it whole, in parallel slices. */
         char *data = NULL;
         size_t len = 0, mapped = 0;
         rc = slurp(r->files[i], &data, &len, &mapped, err);
         if (rc != KILN_OK)
             break;
-        if (r->format == KILN_FORMAT_CSV && r->ctx.cols == 0) {
-            size_t fields = kiln_csv_first_fields(data, len, true,
-                                                  r->ctx.delimiter);
-            size_t extra = (size_t)r->ctx.label_size + (r->ctx.weights ? 1 : 0);
-            if (fields > extra)
-                r->ctx.cols = fields - extra;
-        }
-        if (i == 0 && !kiln_dataset_is_sparse(ds) &&
-            kiln_dataset_cols(ds) != r->ctx.cols) {
-            kiln_dataset_free(ds);
-            ds = kiln_reader_batch_new(r);
-            if (ds == NULL)
-                rc = kiln_error_nomem(err);
-        }
-        if (rc == KILN_OK)
-            rc = load_slices(r, data, len, ds, err);
+        rc = parse_whole(r, data, len, i == 0, &ds, err);
         kiln__big_free(data, mapped);
     }
     if (rc == KILN_OK && kiln_dataset_rows(ds) == 0)
@@ -953,6 +961,14 @@ int kiln_data_parse(const void *data, size_t len, const char *name,
     if (rc == KILN_OK) {
         ds = kiln_dataset_new(r.flags, r.ctx.cols);
         rc = ds ? KILN_OK : kiln_error_nomem(err);
+    }
+    /* Bytes for more than one slice (a benchmark, a large batch
+     * transform payload) parse as a whole file does: rows counted and
+     * reserved once, slices on threads. */
+    if (rc == KILN_OK && r.len - r.pos > slice_bytes()) {
+        r.opts.threads = opts->threads;
+        rc = parse_whole(&r, r.buf + r.pos, r.len - r.pos, true, &ds, err);
+        r.pos = r.len;
     }
     while (rc == KILN_OK && r.pos < r.len) {
         size_t used = 0;

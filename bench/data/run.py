@@ -17,6 +17,8 @@ Measured, best of --repeat runs, the file already in the page cache:
   pandas          pandas.read_csv(header=None) (C engine, float64)
   numpy           numpy.loadtxt(delimiter=",", dtype=float32) (one run)
   kiln recordio   kiln_data_load of the RecordIO file
+  kiln parse      kiln_data_parse of the file's bytes already in memory
+                  (parse alone, no read(); CSV and RecordIO)
   memcpy          memcpy of the RecordIO file's byte count between two
                   buffers in memory: the floor for RecordIO parsing
 Targets (issue 3): kiln csv >= 3x pandas; RecordIO within 2x of memcpy.
@@ -68,9 +70,12 @@ def make_csv(path):
     tmp.rename(path)
 
 
-def kiln_bench(tool, path, content_type, threads, repeat, convert=None, stream=0):
+def kiln_bench(tool, path, content_type, threads, repeat, convert=None, stream=0,
+               memory=False):
     cmd = [str(tool), str(path), "--content-type", content_type,
            "--repeat", str(repeat)]
+    if memory:
+        cmd.append("--memory")
     if stream:
         cmd += ["--stream", str(stream)]
     if threads:
@@ -128,6 +133,9 @@ def main():
     assert frame.shape == arr.shape == (k_all["rows"], k_all["cols"] + 1)
     k_rec = kiln_bench(tool, rec, "application/x-recordio-protobuf", 0, args.repeat)
     k_rec1 = kiln_bench(tool, rec, "application/x-recordio-protobuf", 1, args.repeat)
+    k_csv_m = kiln_bench(tool, csv, "text/csv", 0, args.repeat, memory=True)
+    k_rec_m = kiln_bench(tool, rec, "application/x-recordio-protobuf", 0, args.repeat,
+                         memory=True)
     k_csv_s = kiln_bench(tool, csv, "text/csv", 0, args.repeat, stream=1000)
     k_rec_s = kiln_bench(tool, rec, "application/x-recordio-protobuf", 0, args.repeat,
                          stream=1000)
@@ -141,6 +149,7 @@ def main():
             "kiln": round(mb / k_all["seconds"], 1),
             "kiln_1_thread": round(mb / k_one["seconds"], 1),
             "kiln_stream": round(mb / k_csv_s["seconds"], 1),
+            "kiln_parse_in_memory": round(mb / k_csv_m["seconds"], 1),
             "pandas.read_csv": round(mb / t_pd, 1),
             "numpy.loadtxt": round(mb / t_np, 1),
         },
@@ -148,6 +157,7 @@ def main():
             "kiln": round(rec_mb / k_rec["seconds"], 1),
             "kiln_1_thread": round(rec_mb / k_rec1["seconds"], 1),
             "kiln_stream": round(rec_mb / k_rec_s["seconds"], 1),
+            "kiln_parse_in_memory": round(rec_mb / k_rec_m["seconds"], 1),
             "memcpy": round(rec_mb / k_rec["memcpy_seconds"], 1),
         },
     }
@@ -158,6 +168,7 @@ def main():
         "kiln_vs_numpy": round(t_np / k_all["seconds"], 2),
         "recordio_time_vs_memcpy": round(k_rec["seconds"] / k_rec["memcpy_seconds"], 2),
         "recordio_1_thread_time_vs_memcpy": round(k_rec1["seconds"] / k_rec["memcpy_seconds"], 2),
+        "recordio_parse_in_memory_time_vs_memcpy": round(k_rec_m["seconds"] / k_rec["memcpy_seconds"], 2),
         "recordio_stream_time_vs_memcpy": round(k_rec_s["seconds"] / k_rec["memcpy_seconds"], 2),
     }
     out = Path(args.out) if args.out else build / "bench" / "data.json"

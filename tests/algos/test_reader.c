@@ -177,12 +177,16 @@ static void test_parallel_equals_serial_and_stream(void **state)
     assert_same(gz, par);
     kiln_dataset_free(gz);
 
-    /* kiln_data_parse of the bytes in memory, gzip or not. */
-    kiln_dataset *mem = NULL;
-    assert_int_equal(kiln_data_parse(csv, len, "body", &o, &mem, &err),
-                     KILN_OK);
-    assert_same(mem, par);
-    kiln_dataset_free(mem);
+    /* kiln_data_parse of the bytes in memory: in slices on threads
+     * (threads 0 or 4; the test's slices are 64 KiB) and serially. */
+    for (unsigned threads = 0; threads <= 4; threads += threads ? 3 : 1) {
+        kiln_read_opts mo = {.threads = threads};
+        kiln_dataset *mem = NULL;
+        assert_int_equal(kiln_data_parse(csv, len, "body", &mo, &mem, &err),
+                         KILN_OK);
+        assert_same(mem, par);
+        kiln_dataset_free(mem);
+    }
 
     kiln_dataset_free(par);
     kiln_dataset_free(one);
@@ -222,6 +226,13 @@ static void test_error_line_across_slices(void **state)
         snprintf(want, sizeof want,
                  "%s line 3210, column 2: not a number: 'oops'", path);
         assert_string_equal(err.message, want);
+        /* The same bytes in memory, parsed in slices or serially. */
+        kiln_error_init(&err);
+        assert_int_equal(kiln_data_parse(broken, blen, "body", &o, &ds, &err),
+                         KILN_DATA);
+        assert_null(ds);
+        assert_string_equal(err.message,
+                            "body line 3210, column 2: not a number: 'oops'");
     }
     free(broken);
     free(csv);
