@@ -136,52 +136,6 @@ int kiln_args_split(const char *text, size_t len, kiln_words *out,
     return KILN_OK;
 }
 
-/* ---- edit distance ------------------------------------------------------ */
-
-#define MAX_NAME 64
-
-size_t kiln_args_distance(const char *a, size_t alen, const char *b)
-{
-    size_t blen = strlen(b);
-    if (alen >= MAX_NAME || blen >= MAX_NAME)
-        return (size_t)-1;
-    /* Three rows of the dynamic-programming table: i-2, i-1, i. */
-    size_t rows[3][MAX_NAME + 1];
-    for (size_t j = 0; j <= blen; j++)
-        rows[0][j] = j;
-    size_t *prev2 = rows[2], *prev = rows[0], *cur = rows[1];
-    for (size_t i = 1; i <= alen; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= blen; j++) {
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = prev[j] + 1;
-            if (cur[j - 1] + 1 < best)
-                best = cur[j - 1] + 1;
-            if (prev[j - 1] + cost < best)
-                best = prev[j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-                a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < best)
-                best = prev2[j - 2] + 1;
-            cur[j] = best;
-        }
-        size_t *t = prev2;
-        prev2 = prev;
-        prev = cur;
-        cur = t;
-    }
-    return prev[blen];
-}
-
-bool kiln_args_is_close(const char *typed, size_t len, const char *candidate)
-{
-    if (len == 0)
-        return false;
-    if (len >= 2 && strncmp(candidate, typed, len) == 0)
-        return true;
-    size_t limit = len <= 3 ? 1 : len <= 7 ? 2 : 3;
-    return kiln_args_distance(typed, len, candidate) <= limit;
-}
-
 /* ---- the spec ----------------------------------------------------------- */
 
 static size_t spec_count(const kiln_arg_spec *spec)
@@ -302,9 +256,9 @@ static int unknown_option(const kiln_args *a, const char *who,
         /* -r may be a short form: any option starting with r is close. */
         bool prefix = dashes[1] == '\0' && strncmp(s->name, name, len) == 0;
         if (is_positional(s) ||
-            !(prefix || kiln_args_is_close(name, len, s->name)))
+            !(prefix || kiln_similar_close(name, len, s->name)))
             continue;
-        size_t d = kiln_args_distance(name, len, s->name);
+        size_t d = kiln_similar_distance(name, len, s->name);
         if (d < best_d) {
             best_d = d;
             best = s->name;

@@ -32,6 +32,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/similar.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -126,13 +127,6 @@ void kiln_args_pair(const kiln_args *a, size_t i, const char **key,
                     const char **value);
 
 /* ---- helpers shared with the registry ------------------------------- */
-
-/* Optimal-string-alignment edit distance between a[0..alen) and b (a
- * transposition counts as one edit). */
-size_t kiln_args_distance(const char *a, size_t alen, const char *b);
-/* Whether `candidate` is a plausible correction of typed[0..len): close in
- * edit distance, or starting with what was typed. */
-bool kiln_args_is_close(const char *typed, size_t len, const char *candidate);
 
 /* A one-line synopsis of a spec, appended to `out` as text, e.g.
  * "NAME [--rows N] [--format csv|libsvm] [key=value ...]".  Returns KILN_OK

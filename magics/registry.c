@@ -67,7 +67,7 @@ int kiln_registry_unknown(const char *name, size_t len, bool cell,
     size_t n = kiln_registry_count(), found = 0;
     for (size_t i = 0; i < n; i++) {
         const kiln_magic *m = sorted[i];
-        if (!kiln_args_is_close(name, len, m->name))
+        if (!kiln_similar_close(name, len, m->name))
             continue;
         /* Suggest the magic as it can be called, %% for cell magics. */
         bool as_cell = cell ? (m->kinds & KILN_MAGIC_CELL) != 0

@@ -289,21 +289,6 @@ static void test_rest_and_many(void **state)
               (const char *[]){"missing argument FILES ..."}, 1);
 }
 
-static void test_distance(void **state)
-{
-    (void)state;
-    assert_int_equal(kiln_args_distance("", 0, ""), 0);
-    assert_int_equal(kiln_args_distance("abc", 3, "abc"), 0);
-    assert_int_equal(kiln_args_distance("formt", 5, "format"), 1);
-    assert_int_equal(kiln_args_distance("hlep", 4, "help"), 1);
-    assert_int_equal(kiln_args_distance("kitten", 6, "sitting"), 3);
-    assert_int_equal(kiln_args_distance("", 0, "abc"), 3);
-    assert_true(kiln_args_is_close("ech", 3, "echo"));
-    assert_true(kiln_args_is_close("val", 3, "validation"));
-    assert_false(kiln_args_is_close("zzz", 3, "echo"));
-    assert_false(kiln_args_is_close("", 0, "echo"));
-}
-
 static void test_synopsis(void **state)
 {
     (void)state;
@@ -338,7 +323,6 @@ int main(void)
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_pairs),
         cmocka_unit_test(test_rest_and_many),
-        cmocka_unit_test(test_distance),
         cmocka_unit_test(test_synopsis),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
