@@ -477,6 +477,14 @@ kiln_dataset *kiln__dataset_window(kiln_dataset *ds, size_t row0, size_t rows)
     return w;
 }
 
+float *kiln__dataset_next_dense(kiln_dataset *ds)
+{
+    if (kiln_dataset_is_sparse(ds) || ds->cols == 0 || ds->dense == NULL ||
+        ds->rows >= ds->cap_rows)
+        return NULL;
+    return ds->dense + ds->rows * ds->cols;
+}
+
 void kiln__dataset_move_rows(kiln_dataset *ds, size_t to, size_t from,
                              size_t rows)
 {

@@ -52,6 +52,10 @@ kiln_dataset *kiln__dataset_window(kiln_dataset *ds, size_t row0, size_t rows);
 void kiln__dataset_move_rows(kiln_dataset *ds, size_t to, size_t from,
                              size_t rows);
 void kiln__dataset_set_rows(kiln_dataset *ds, size_t rows);
+/* Where the next dense row would go when the capacity holds it without
+ * growing (a window, a reserved load), else NULL.  The RecordIO parser
+ * lets protobuf-c unpack a record's features straight there. */
+float *kiln__dataset_next_dense(kiln_dataset *ds);
 
 /* Memory for a whole file or matrix (dataset.c): a private anonymous
  * mapping of at least `bytes`, 2 MiB-aligned, advised to use transparent

@@ -95,6 +95,12 @@ typedef struct arena {
     spill *spills;
     size_t spilled;       /* bytes handed out from spills since the reset */
     size_t failed;        /* size of an allocation that failed, 0 if none */
+    /* A place outside the arena for the first allocation of exactly
+     * target_size bytes: the next dense row, so that protobuf-c unpacks a
+     * Float32 feature tensor where the dataset wants it (one copy, not
+     * two).  Used at most once per record; NULL when there is none. */
+    void *target;
+    size_t target_size;
 } arena;
 
 /* Start with the caller's block (on its stack: a call that parses a few
@@ -140,11 +146,17 @@ static void arena_reset(arena *a)
     a->used = 0;
     a->spilled = 0;
     a->failed = 0;
+    a->target = NULL;
 }
 
 static void *arena_alloc(void *data, size_t size)
 {
     arena *a = data;
+    if (a->target != NULL && size == a->target_size) {
+        void *p = a->target;
+        a->target = NULL;
+        return p;
+    }
     const size_t align = alignof(max_align_t);
     if (size == 0)
         size = 1;
@@ -307,9 +319,12 @@ static int frame_at(const where *w, const unsigned char *p, size_t n,
  * NULL with err filled when the bytes are not one. */
 static Aialgs__Data__Record *decode(const where *w, arena *a,
                                     const unsigned char *data, size_t len,
+                                    void *target, size_t target_size,
                                     kiln_error *err)
 {
     arena_reset(a);
+    a->target = target;
+    a->target_size = target_size;
     ProtobufCAllocator alloc = {arena_alloc, arena_free, a};
     Aialgs__Data__Record *rec = aialgs__data__record__unpack(&alloc, len, data);
     if (rec != NULL)
@@ -553,7 +568,8 @@ static int add_dense(const where *w, const tensor *t, float label,
         return err->code;
     if (!t->sparse) {
         if (t->kind == T_F32) {
-            if (t->n > 0)
+            /* Already in place when protobuf-c unpacked it there. */
+            if (t->n > 0 && t->values != (const void *)row)
                 memcpy(row, t->values, t->n * sizeof(float));
         } else {
             for (size_t j = 0; j < t->n; j++)
@@ -630,6 +646,21 @@ static int add_record(const where *w, arena *a,
 
 /* ---- parsing ----------------------------------------------------------- */
 
+/* Whether the row offered to the unpacker holds the record's dense Float32
+ * features.  When some other array of the same size took the place
+ * instead (an Int32 tensor, sparse keys), the record is decoded again
+ * without it, so that nothing the row holds is read after the row is
+ * written. */
+static bool in_place(const where *w, const Aialgs__Data__Record *rec,
+                     const float *row)
+{
+    kiln_error scratch;
+    kiln_error_init(&scratch);
+    tensor t;
+    return view_features(w, rec, &t, &scratch) == KILN_OK && !t.sparse &&
+           t.kind == T_F32 && t.values == (const void *)row;
+}
+
 int kiln_recordio_peek(kiln_parse_ctx *ctx, const unsigned char *p, size_t n,
                        bool *complete, bool *sparse, bool *labels,
                        size_t *cols, kiln_error *err)
@@ -643,7 +674,8 @@ int kiln_recordio_peek(kiln_parse_ctx *ctx, const unsigned char *p, size_t n,
     frame f;
     int rc = frame_at(&w, p, n, 0, false, true, &joined, &f, complete, err);
     if (rc == KILN_OK && *complete) {
-        const Aialgs__Data__Record *rec = decode(&w, &a, f.data, f.len, err);
+        const Aialgs__Data__Record *rec =
+            decode(&w, &a, f.data, f.len, NULL, 0, err);
         tensor t;
         bool has_label;
         float label;
@@ -683,7 +715,14 @@ int kiln_recordio_parse(kiln_parse_ctx *ctx, const unsigned char *p,
                       err);
         if (rc != KILN_OK || !complete)
             break;
-        const Aialgs__Data__Record *rec = decode(&w, &a, f.data, f.len, err);
+        /* A dense row of known width: offer its place to the unpacker. */
+        float *row = dense ? kiln__dataset_next_dense(ds) : NULL;
+        size_t row_bytes = row ? kiln_dataset_cols(ds) * sizeof(float) : 0;
+        const Aialgs__Data__Record *rec =
+            decode(&w, &a, f.data, f.len, row, row_bytes, err);
+        if (rec != NULL && row != NULL && a.target == NULL &&
+            !in_place(&w, rec, row))
+            rec = decode(&w, &a, f.data, f.len, NULL, 0, err);
         if (rec == NULL || add_record(&w, &a, rec, ds, err) != KILN_OK) {
             rc = err->code;
             break;

@@ -537,6 +537,60 @@ static void test_round_trips(void **state)
 }
 
 /* Labels and features in different tensor types, as the SDK allows. */
+/* The parser offers the next dense row to protobuf-c for the features
+ * array.  Arrays of the same byte size that are not dense Float32
+ * features must not stay there: dense Int32 values (4 bytes each, like
+ * the row), and sparse keys (8 bytes each, half as many as the row's
+ * columns).  Rows parsed into a dataset with spare capacity (where the
+ * offer happens) must equal rows built by hand. */
+static void test_in_place_decode_alternatives(void **state)
+{
+    (void)state;
+    enum { COLS = 8 };
+    kiln_buf all, rec, v;
+    kiln_buf_init(&all);
+    kiln_buf_init(&rec);
+    kiln_buf_init(&v);
+    const double f32[COLS] = {1, 2, 3, 4, 5, 6, 7, 8};
+    const double i32[COLS] = {-1, -2, -3, -4, 40, 30, 20, 10};
+    const double sv[COLS / 2] = {0.5, 1.5, 2.5, 3.5};
+    const uint64_t keys[COLS / 2] = {1, 3, 5, 7}, shape = COLS;
+    for (int r = 0; r < 6; r++) {
+        kiln_buf_clear(&rec);
+        kiln_buf_clear(&v);
+        if (r % 3 == 0)
+            pb_value(&v, K_F32, f32, COLS, NULL, 0, NULL, 0);
+        else if (r % 3 == 1)
+            pb_value(&v, K_I32, i32, COLS, NULL, 0, NULL, 0);
+        else
+            pb_value(&v, K_F32, sv, COLS / 2, keys, COLS / 2, &shape, 1);
+        pb_entry(&rec, 1, "values", &v);
+        frame(&all, &rec);
+    }
+    kiln_error err;
+    kiln_error_init(&err);
+    kiln_dataset *ds = kiln_dataset_new(0, COLS);
+    assert_int_equal(kiln_dataset_reserve(ds, 64, 0, &err), KILN_OK);
+    kiln_parse_ctx ctx = new_ctx();
+    size_t used = 0;
+    assert_int_equal(kiln_recordio_parse(&ctx, (const unsigned char *)all.data,
+                                         all.len, true,
+                                         SIZE_MAX, &used, ds, &err),
+                     KILN_OK);
+    assert_int_equal(kiln_dataset_rows(ds), 6);
+    for (size_t r = 0; r < 6; r++)
+        for (size_t j = 0; j < COLS; j++) {
+            double want = r % 3 == 0   ? f32[j]
+                          : r % 3 == 1 ? i32[j]
+                          : (j % 2 == 1 ? sv[j / 2] : 0.0);
+            assert_true(kiln_dataset_get(ds, r, j, 0) == (float)want);
+        }
+    kiln_dataset_free(ds);
+    kiln_buf_fini(&all);
+    kiln_buf_fini(&rec);
+    kiln_buf_fini(&v);
+}
+
 static void test_mixed_label_type(void **state)
 {
     (void)state;
@@ -1384,6 +1438,7 @@ int main(void)
         cmocka_unit_test(test_worked_sparse_bytes),
         cmocka_unit_test(test_worked_decode),
         cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_in_place_decode_alternatives),
         cmocka_unit_test(test_mixed_label_type),
         cmocka_unit_test(test_int32_truncates_and_refuses_nan),
         cmocka_unit_test(test_tensor_types_and_layouts),
