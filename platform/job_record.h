@@ -1,0 +1,70 @@
+/* kiln — the training job's record: the struct behind kiln_job (shared by
+ * job.c, which runs a job, and job_record.c, which keeps and describes
+ * it).  Internal to platform/. */
+#ifndef KILN_PLATFORM_JOB_RECORD_H
+#define KILN_PLATFORM_JOB_RECORD_H
+
+#include "job.h"
+
+#include "algos/data/dataset.h"
+#include "algos/hparams.h"
+
+#include <stdio.h>
+
+#define KILN__JOB_MAX_TRANSITIONS 16
+
+typedef struct kiln__job_transition {
+    const char *status;  /* static */
+    const char *message; /* static */
+    double start, end;   /* wall-clock seconds; end 0 while current */
+} kiln__job_transition;
+
+typedef struct kiln__job_metric {
+    char *name;
+    double value;
+    double time;
+} kiln__job_metric;
+
+typedef struct kiln__job_channel {
+    char *name, *path, *content_type; /* content_type may be NULL */
+} kiln__job_channel;
+
+struct kiln_job {
+    const kiln_algo *algo;
+    char name[64];
+    char *root;     /* absolute */
+    char *dir;      /* root/name */
+    kiln_hparams *hp;
+    kiln__job_channel channels[KILN_JOB_MAX_CHANNELS];
+    size_t nchannels;
+    const char *status;    /* static */
+    const char *secondary; /* static */
+    char failure[1025];    /* FailureReason, "" when none */
+    int failure_code;
+    char *artifact;        /* NULL until packed */
+    double created, start, end, modified, train_start, train_end;
+    kiln__job_transition transitions[KILN__JOB_MAX_TRANSITIONS];
+    size_t ntransitions;
+    kiln__job_metric *metrics;
+    size_t nmetrics, metrics_cap;
+    FILE *log, *metrics_csv;
+    kiln_dataset *data[3]; /* train, validation, test while running */
+    unsigned threads;
+    const kiln_job_events *events;
+};
+
+/* A job record in status InProgress, taking ownership of hp (also on
+ * failure: NULL when out of memory, hp freed). */
+kiln_job *kiln__job_new(const kiln_algo *a, const char *name,
+                        const char *root, kiln_hparams *hp,
+                        const kiln_job_spec *spec);
+
+/* Set the last value of a metric (FinalMetricDataList). */
+void kiln__job_metric_set(kiln_job *job, const char *name, double value,
+                          double time);
+
+/* ISO 8601 UTC with microseconds, as the AWS CLI prints times:
+ * "2026-11-22T09:20:01.123000+00:00". */
+void kiln__job_iso_time(double t, char out[64]);
+
+#endif
