@@ -68,6 +68,8 @@ ASAN_OPTIONS = (
     "halt_on_error=1:abort_on_error=1:detect_leaks=1:"
     "detect_stack_use_after_return=1:strict_string_checks=1:disable_coredump=1"
 )
+# fontconfig's own leak at start-up, when a chart is drawn (lsan.supp).
+LSAN_OPTIONS = "suppressions=%s" % (REPO / "tests" / "plotting" / "lsan.supp")
 UBSAN_OPTIONS = "halt_on_error=1:abort_on_error=1:print_stacktrace=1:disable_coredump=1"
 
 
@@ -92,7 +94,8 @@ def _write_asan_kernelspec():
         "display_name": "Kiln (ASan+UBSan)",
         "language": "kiln",
         "interrupt_mode": "signal",
-        "env": {"ASAN_OPTIONS": ASAN_OPTIONS, "UBSAN_OPTIONS": UBSAN_OPTIONS},
+        "env": {"ASAN_OPTIONS": ASAN_OPTIONS, "UBSAN_OPTIONS": UBSAN_OPTIONS,
+                "LSAN_OPTIONS": LSAN_OPTIONS},
     }
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
     for logo in (KILN_PREFIX / "share" / "jupyter" / "kernels" / "kiln").glob("logo-*"):

@@ -1,0 +1,73 @@
+/* kiln — charts: data in, PNG or SVG bytes out (shared/design.md).
+ *
+ * plotting/ knows nothing of Jupyter or of machine learning: a chart is
+ * built from named series of numbers and rendered with cairo.  Every chart
+ * has one look (chart_style.c): DejaVu Sans (Debian's fonts-dejavu-core),
+ * a white background, light grid lines, a fixed colour cycle that stays
+ * readable for colour-blind readers, titled axes with "nice" ticks
+ * (1-2-5 steps; powers of ten on a log axis), and a legend that does not
+ * cover the data when there is more than one series.
+ *
+ * Sizes are in CSS pixels; PNG output is rendered at `scale` (2 for the
+ * notebook's retina images) and the caller reports the CSS size as the
+ * image's width/height metadata.  SVG output is resolution-free.
+ *
+ * Non-finite values (NaN, inf) are gaps in a line.  On a log axis values
+ * <= 0 are gaps too.  A chart with no finite points renders its axes and a
+ * "no data yet" note (a live chart before the first metric arrives).
+ *
+ * Ownership: kiln_chart_new/free; series data is copied.  Render results
+ * are appended to a caller's kiln_buf.  Threads: one chart, one thread;
+ * different charts render concurrently.
+ */
+#ifndef KILN_PLOTTING_CHART_H
+#define KILN_PLOTTING_CHART_H
+
+#include "core/buf.h"
+#include "core/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct kiln_chart kiln_chart;
+
+typedef enum kiln_chart_kind {
+    KILN_CHART_LINE,    /* series as lines (with markers when few points) */
+    KILN_CHART_SCATTER, /* series as points */
+} kiln_chart_kind;
+
+typedef struct kiln_chart_opts {
+    kiln_chart_kind kind;
+    const char *title;   /* above the plot; NULL for none */
+    const char *x_label; /* below the x axis; NULL for none */
+    const char *y_label; /* beside the y axis, rotated; NULL for none */
+    bool x_log, y_log;   /* logarithmic axes */
+    bool x_integer;      /* ticks only on whole numbers (epochs, rounds) */
+    int width, height;   /* CSS pixels; 0 = 640 x 360 */
+} kiln_chart_opts;
+
+/* A new empty chart; opts is copied (strings too).  NULL when out of
+ * memory. */
+kiln_chart *kiln_chart_new(const kiln_chart_opts *opts);
+void kiln_chart_free(kiln_chart *c); /* NULL is fine */
+
+/* Add a series of n points (x[i], y[i]); its colour is the next in the
+ * cycle.  Returns the series index, or -1 when out of memory. */
+int kiln_chart_add_series(kiln_chart *c, const char *name, const double *x,
+                          const double *y, size_t n);
+/* Append points to series i (a live chart growing by epochs). */
+int kiln_chart_append(kiln_chart *c, int series, const double *x,
+                      const double *y, size_t n);
+size_t kiln_chart_series_count(const kiln_chart *c);
+
+/* Render as PNG at scale (1..4) and append the bytes to out.  *width and
+ * *height (may be NULL) get the CSS size.  KILN_VALUE for a scale out of
+ * range, or a size outside 120..4096 CSS pixels a side (or above 50
+ * million device pixels); on any failure out and the sizes are left as
+ * they were. */
+int kiln_chart_png(const kiln_chart *c, int scale, kiln_buf *out,
+                   int *width, int *height, kiln_error *err);
+/* Render as an SVG document (UTF-8 text) appended to out. */
+int kiln_chart_svg(const kiln_chart *c, kiln_buf *out, kiln_error *err);
+
+#endif

@@ -1,0 +1,161 @@
+/* Helpers shared by the plotting tests: decode a PNG with cairo's own
+ * reader (libpng: independent of kiln's encoder), look for colours, save
+ * pictures for a person to look at.  Include after cmocka.h. */
+#ifndef KILN_TESTS_PLOTTING_PLOT_TEST_H
+#define KILN_TESTS_PLOTTING_PLOT_TEST_H
+
+#include "plotting/chart.h"
+
+#include <cairo.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The colour cycle, written out independently of chart_style.c:
+ * Okabe-Ito blue, orange, bluish green, vermillion, reddish purple, sky
+ * blue, black. */
+static const uint32_t okabe_ito[] = {0x0072B2, 0xE69F00, 0x009E73, 0xD55E00,
+                                     0xCC79A7, 0x56B4E9, 0x000000};
+#define BLUE 0x0072B2u
+#define ORANGE 0xE69F00u
+#define WHITE 0xFFFFFFu
+#define PAD 10 /* the chart's outer padding, CSS px (chart_style.c) */
+
+typedef struct png_reader {
+    const unsigned char *data;
+    size_t len, at;
+} png_reader;
+
+static inline cairo_status_t png_read(void *closure, unsigned char *out,
+                                      unsigned int n)
+{
+    png_reader *r = closure;
+    if (r->len - r->at < n)
+        return CAIRO_STATUS_READ_ERROR;
+    memcpy(out, r->data + r->at, n);
+    r->at += n;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* Decode; the whole buffer must be one PNG. */
+static inline cairo_surface_t *decode_png(const kiln_buf *b)
+{
+    png_reader r = {(const unsigned char *)b->data, b->len, 0};
+    cairo_surface_t *s = cairo_image_surface_create_from_png_stream(png_read,
+                                                                    &r);
+    assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+    return s;
+}
+
+static inline uint32_t pixel(cairo_surface_t *s, int x, int y)
+{
+    const unsigned char *d = cairo_image_surface_get_data(s);
+    int stride = cairo_image_surface_get_stride(s);
+    return ((const uint32_t *)(d + (size_t)y * stride))[x] & 0xFFFFFFu;
+}
+
+static inline bool near_colour(uint32_t p, uint32_t want, int tol)
+{
+    for (int sh = 0; sh <= 16; sh += 8) {
+        int a = (int)((p >> sh) & 0xFF), b = (int)((want >> sh) & 0xFF);
+        if (abs(a - b) > tol)
+            return false;
+    }
+    return true;
+}
+
+/* Pixels of colour `want` (within tol per channel) in [x0,x1) x [y0,y1). */
+static inline size_t count_colour(cairo_surface_t *s, uint32_t want,
+                                  int tol, int x0, int y0, int x1, int y1)
+{
+    int w = cairo_image_surface_get_width(s);
+    int h = cairo_image_surface_get_height(s);
+    size_t n = 0;
+    for (int y = y0 < 0 ? 0 : y0; y < y1 && y < h; y++)
+        for (int x = x0 < 0 ? 0 : x0; x < x1 && x < w; x++)
+            n += near_colour(pixel(s, x, y), want, tol);
+    return n;
+}
+
+typedef struct bbox {
+    int x0, y0, x1, y1; /* x1, y1 exclusive; x0 > x1 when empty */
+    size_t n;
+} bbox;
+
+static inline bbox colour_bbox(cairo_surface_t *s, uint32_t want, int tol)
+{
+    int w = cairo_image_surface_get_width(s);
+    int h = cairo_image_surface_get_height(s);
+    bbox b = {w, h, 0, 0, 0};
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            if (near_colour(pixel(s, x, y), want, tol)) {
+                b.n++;
+                if (x < b.x0)
+                    b.x0 = x;
+                if (y < b.y0)
+                    b.y0 = y;
+                if (x + 1 > b.x1)
+                    b.x1 = x + 1;
+                if (y + 1 > b.y1)
+                    b.y1 = y + 1;
+            }
+    return b;
+}
+
+/* Nothing is drawn within `band` device pixels of the image's edge: no
+ * text or mark overflowed the padding. */
+static inline void assert_border_white(cairo_surface_t *s, int band)
+{
+    int w = cairo_image_surface_get_width(s);
+    int h = cairo_image_surface_get_height(s);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            if (x >= band && x < w - band && y >= band && y < h - band)
+                continue;
+            if (pixel(s, x, y) != WHITE)
+                print_error("pixel (%d,%d) of %dx%d is %06X\n", x, y, w, h,
+                            pixel(s, x, y));
+            assert_int_equal(pixel(s, x, y), WHITE);
+        }
+}
+
+/* Render c as a PNG at scale, decode it and check its size. */
+static inline cairo_surface_t *render(const kiln_chart *c, int scale,
+                                      kiln_buf *png)
+{
+    kiln_error err;
+    kiln_error_init(&err);
+    int w = 0, h = 0;
+    kiln_buf_clear(png);
+    int rc = kiln_chart_png(c, scale, png, &w, &h, &err);
+    if (rc != KILN_OK)
+        print_error("kiln_chart_png: %s\n", err.message);
+    assert_int_equal(rc, KILN_OK);
+    assert_true(png->len > 8);
+    assert_memory_equal(png->data, "\x89PNG\r\n\x1a\n", 8);
+    cairo_surface_t *s = decode_png(png);
+    assert_int_equal(cairo_image_surface_get_width(s), w * scale);
+    assert_int_equal(cairo_image_surface_get_height(s), h * scale);
+    return s;
+}
+
+/* Write bytes under the build folder for a person to look at. */
+static inline void save(const kiln_buf *b, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", KILN_PLOT_OUT, name);
+    FILE *f = fopen(path, "wb");
+    if (f == NULL)
+        return; /* looking is optional */
+    fwrite(b->data, 1, b->len, f);
+    fclose(f);
+}
+
+static inline bool under_valgrind(void)
+{
+    return getenv("KILN_TEST_UNDER_VALGRIND") != NULL;
+}
+
+#endif
