@@ -2,6 +2,7 @@
  * predictions container, and lookups in a descriptor. */
 #include "algo.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,4 +119,49 @@ bool kiln_algo_accepts(const kiln_algo *a, kiln_format f)
         if (*g == f)
             return true;
     return false;
+}
+
+static int bad_value(const char *what, size_t row, size_t col, float v,
+                     const char *algo, kiln_error *err)
+{
+    return kiln_error_set(err, KILN_DATA,
+                          "%s, row %zu, column %zu: %s; %s needs finite "
+                          "numbers", what, row + 1, col + 1,
+                          isnan(v) ? "a missing value (NaN)"
+                                   : "an infinite value", algo);
+}
+
+int kiln_algo_check_rows(const kiln_dataset *ds, const char *what, size_t d,
+                         const char *algo, kiln_error *err)
+{
+    size_t rows = kiln_dataset_rows(ds), cols = kiln_dataset_cols(ds);
+    bool sparse = kiln_dataset_is_sparse(ds);
+    if (d != 0 && (sparse ? cols > d : cols != d))
+        return kiln_error_set(err, KILN_DATA,
+                              "%s has %zu columns, feature_dim is %zu", what,
+                              cols, d);
+    if (sparse) {
+        const float *v = kiln_dataset_values(ds);
+        const size_t *indptr = kiln_dataset_indptr(ds);
+        const uint32_t *idx = kiln_dataset_indices(ds);
+        for (size_t i = 0; i < rows; i++)
+            for (size_t e = indptr[i]; e < indptr[i + 1]; e++)
+                if (!isfinite(v[e]))
+                    return bad_value(what, i, idx[e], v[e], algo, err);
+        return KILN_OK;
+    }
+    const float *x = kiln_dataset_dense(ds);
+    for (size_t i = 0; i < rows; i++) {
+        const float *r = x + i * cols;
+        /* v * 0 is NaN exactly for NaN and infinities: a cheap row test */
+        float z = 0;
+        for (size_t j = 0; j < cols; j++)
+            z += r[j] * 0.0f;
+        if (z == 0)
+            continue;
+        for (size_t j = 0; j < cols; j++)
+            if (!isfinite(r[j]))
+                return bad_value(what, i, j, r[j], algo, err);
+    }
+    return KILN_OK;
 }

@@ -244,4 +244,13 @@ const kiln_hp_spec *kiln_algo_hparam(const kiln_algo *a, const char *name);
 bool kiln_algo_has_channel(const kiln_algo *a, const char *name);
 bool kiln_algo_accepts(const kiln_algo *a, kiln_format f);
 
+/* The rows an algorithm is given, checked before any work: a column count
+ * other than feature_dim ("<what> has 5 columns, feature_dim is 4"; a
+ * sparse dataset may have fewer, absent trailing features being 0; d = 0
+ * checks no count), then the first NaN or infinite value as KILN_DATA
+ * "<what>, row R, column C: a missing value (NaN); <algo> needs finite
+ * numbers" (1-based).  what: "the train channel", "the input". */
+int kiln_algo_check_rows(const kiln_dataset *ds, const char *what, size_t d,
+                         const char *algo, kiln_error *err);
+
 #endif

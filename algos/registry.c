@@ -8,27 +8,15 @@
 
 #include <string.h>
 
-#ifdef KILN_HAVE_KMEANS
 extern const kiln_algo kiln_algo_kmeans;
-#endif
-#ifdef KILN_HAVE_LINEAR
 extern const kiln_algo kiln_algo_linear_learner;
-#endif
-#ifdef KILN_HAVE_PCA
 extern const kiln_algo kiln_algo_pca;
-#endif
 
 /* Sorted by name. */
 static const kiln_algo *const all[] = {
-#ifdef KILN_HAVE_KMEANS
     &kiln_algo_kmeans,
-#endif
-#ifdef KILN_HAVE_LINEAR
     &kiln_algo_linear_learner,
-#endif
-#ifdef KILN_HAVE_PCA
     &kiln_algo_pca,
-#endif
     NULL,
 };
 

@@ -656,7 +656,9 @@ static bool in_place(const where *w, const Aialgs__Data__Record *rec,
 {
     kiln_error scratch;
     kiln_error_init(&scratch);
-    tensor t;
+    /* Zeroed: gcc may test t's fields and the status in one branch, which
+     * valgrind then reports when view_features failed. */
+    tensor t = {0};
     return view_features(w, rec, &t, &scratch) == KILN_OK && !t.sparse &&
            t.kind == T_F32 && t.values == (const void *)row;
 }
