@@ -2,15 +2,24 @@
  *
  * All three look names up the same way: "%name" and "%%name" are magics
  * (their usage comes from the registry), a bare name is a variable, else a
- * builtin function of the expression language, else a magic.
+ * builtin function of the expression language, else a magic, else a
+ * built-in algorithm (its name may hold '-': linear-learner).
+ *
+ * Completion also knows the algorithms: their names as the first word
+ * after %train, %%train, %%tune and %help, and after an algorithm its
+ * hyperparameter names, as `name=` words on the magic's line and as
+ * `name = ` at the start of a %%train or %%tune body line.
  */
 #include "interp.h"
 
+#include "algo_help.h"
 #include "chars.h"
 #include "interp_priv.h"
 #include "registry.h"
 #include "value.h"
 #include "vars.h"
+
+#include "algos/algo.h"
 
 #include "core/buf.h"
 #include "core/strv.h"
@@ -143,6 +152,8 @@ int kiln_interp_help_for(const kiln_interp *in, const char *target,
         rc = builtin_help(b, out);
     else if (m != NULL)
         rc = kiln_registry_help(m, out);
+    else if (pcts == 0 && kiln_algo_find(name, n) != NULL)
+        rc = kiln_algo_help(kiln_algo_find(name, n), out);
     else
         return KILN_OK;
     *found = rc == KILN_OK;
@@ -189,6 +200,16 @@ int kiln_interp_inspect(kiln_interp *in, const char *code, size_t cursor,
         if (b == e)
             return KILN_OK;
     }
+    /* An algorithm's name may hold '-' (linear-learner): widen the word
+     * over its dashes when the wider word names one. */
+    size_t wb = b, we = e;
+    while (wb > 0 && (kiln_is_name_char(code[wb - 1]) || code[wb - 1] == '-'))
+        wb--;
+    while (we < len && (kiln_is_name_char(code[we]) || code[we] == '-'))
+        we++;
+    if ((wb < b || we > e) && kiln_algo_find(code + wb, we - wb) != NULL)
+        return kiln_interp_help_for(in, code + wb, we - wb, detail_level,
+                                    found, out);
     /* Take the % or %% of a magic at the start of its line. */
     size_t s = b;
     while (s > 0 && b - s < 2 && code[s - 1] == '%')
@@ -292,6 +313,150 @@ static int complete_options(kiln_completion *c, const char *line,
     return rc;
 }
 
+/* The magics whose first word is an algorithm, and whose name=value words
+ * (or body lines) are its hyperparameters. */
+static bool takes_algorithm(const char *name, size_t len, size_t pcts)
+{
+    static const char *const line[] = {"train", "help"};
+    static const char *const cell[] = {"train", "tune"};
+    const char *const *set = pcts == 1 ? line : cell;
+    for (size_t i = 0; i < 2; i++)
+        if (strlen(set[i]) == len && strncmp(set[i], name, len) == 0)
+            return true;
+    return false;
+}
+
+/* A line's magic: *name..*nlen after its % or %%, *after the offset of
+ * what follows the name.  false when the line is no magic call. */
+static bool line_magic(const char *line, size_t line_len, size_t *pcts,
+                       const char **name, size_t *nlen, size_t *after)
+{
+    size_t p = 0;
+    while (p < line_len && kiln_is_blank(line[p]))
+        p++;
+    size_t k = 0;
+    while (p < line_len && k < 2 && line[p] == '%') {
+        p++;
+        k++;
+    }
+    size_t q = p;
+    while (q < line_len && kiln_is_name_char(line[q]))
+        q++;
+    if (k == 0 || q == p)
+        return false;
+    *pcts = k;
+    *name = line + p;
+    *nlen = q - p;
+    *after = q;
+    return true;
+}
+
+/* Algorithm names starting with typed[0..n) (which may hold '-'). */
+static int complete_algorithms(kiln_completion *c, const char *typed, size_t n)
+{
+    int rc = KILN_OK;
+    for (size_t i = 0; i < kiln_algo_count() && rc == KILN_OK; i++)
+        rc = offer(c, "", kiln_algo_get(i)->name, typed, n);
+    return rc;
+}
+
+/* Hyperparameter names of algo starting with typed[0..n), each followed by
+ * suffix ("=" on a magic's line, " = " in a body). */
+static int complete_hparams(kiln_completion *c, const kiln_algo *algo,
+                            const char *suffix, const char *typed, size_t n)
+{
+    int rc = KILN_OK;
+    for (const kiln_hp_spec *h = algo->hparams; h->name != NULL && rc == KILN_OK;
+         h++) {
+        if (strncmp(h->name, typed, n) != 0)
+            continue;
+        kiln_buf b;
+        kiln_buf_init(&b);
+        rc = kiln_buf_printf(&b, "%s%s", h->name, suffix);
+        if (rc == KILN_OK)
+            rc = offer(c, "", kiln_buf_str(&b), typed, n);
+        kiln_buf_fini(&b);
+    }
+    return rc;
+}
+
+/* The algorithm named by the first word after a %train-like magic on the
+ * line line[0..len), or NULL. */
+static const kiln_algo *algorithm_of_line(const char *line, size_t len)
+{
+    size_t pcts, nlen, after;
+    const char *name;
+    if (!line_magic(line, len, &pcts, &name, &nlen, &after) ||
+        !takes_algorithm(name, nlen, pcts))
+        return NULL;
+    size_t p = after;
+    while (p < len && kiln_is_blank(line[p]))
+        p++;
+    size_t q = p;
+    while (q < len && !kiln_is_blank(line[q]) && line[q] != '\n')
+        q++;
+    return q > p ? kiln_algo_find(line + p, q - p) : NULL;
+}
+
+/* Completion of algorithm and hyperparameter names (see the top of the
+ * file).  *done is set when the cursor is in such a place. */
+static int complete_algo_words(const char *code, size_t ls, size_t cursor,
+                               kiln_completion *c, size_t *start, bool *done)
+{
+    *done = false;
+    /* The word at the cursor, '-' included (linear-learner). */
+    size_t b = cursor;
+    while (b > ls && (kiln_is_name_char(code[b - 1]) || code[b - 1] == '-'))
+        b--;
+    const char *line = code + ls;
+    size_t line_len = cursor - ls;
+    size_t pcts, nlen, after;
+    const char *name;
+    if (line_magic(line, line_len, &pcts, &name, &nlen, &after) &&
+        takes_algorithm(name, nlen, pcts) && ls + after < b) {
+        /* The first word after the magic: an algorithm. */
+        bool first = true;
+        for (size_t i = ls + after; i < b && first; i++)
+            first = kiln_is_blank(code[i]);
+        if (first) {
+            *done = true;
+            *start = b;
+            return complete_algorithms(c, code + b, cursor - b);
+        }
+        /* A later word that does not start with '-': a hyperparameter. */
+        if (kiln_is_blank(code[b - 1]) && code[b] != '-') {
+            const kiln_algo *algo = algorithm_of_line(line, line_len);
+            if (algo != NULL) {
+                *done = true;
+                *start = b;
+                return complete_hparams(c, algo, "=", code + b, cursor - b);
+            }
+        }
+        return KILN_OK;
+    }
+    /* A body line of %%train or %%tune: the first word is a
+     * hyperparameter.  The cell's first line names the algorithm. */
+    for (size_t i = ls; i < b; i++)
+        if (!kiln_is_blank(code[i]))
+            return KILN_OK;
+    size_t fl = 0;
+    while (fl < ls && (kiln_is_blank(code[fl]) || code[fl] == '\n'))
+        fl++;
+    if (fl >= ls)
+        return KILN_OK;
+    size_t fe = fl;
+    while (fe < ls && code[fe] != '\n')
+        fe++;
+    if (code[fl] != '%' || fl + 1 >= fe || code[fl + 1] != '%')
+        return KILN_OK;
+    const kiln_algo *algo = algorithm_of_line(code + fl, fe - fl);
+    if (algo == NULL)
+        return KILN_OK;
+    *done = true;
+    *start = b;
+    return complete_hparams(c, algo, " = ", code + b, cursor - b);
+}
+
 /* Variables, and unless vars_only the builtins and constants. */
 static int complete_names(const kiln_interp *in, kiln_completion *c,
                           bool vars_only, const char *typed, size_t n)
@@ -343,7 +508,12 @@ int kiln_interp_complete(kiln_interp *in, const char *code, size_t cursor,
     while (b - dashes > ls && dashes < 2 && code[b - dashes - 1] == '-')
         dashes++;
     bool raw_line = lead < cursor && (code[lead] == '%' || code[lead] == '!');
-    if (pcts > 0 && b - pcts == lead) {
+    bool algo_done = false;
+    if (!(pcts > 0 && b - pcts == lead))
+        rc = complete_algo_words(code, ls, cursor, &c, &start, &algo_done);
+    if (rc != KILN_OK || algo_done) {
+        /* done: an algorithm or hyperparameter name */
+    } else if (pcts > 0 && b - pcts == lead) {
         start = lead;
         rc = complete_magics(&c, pcts, first_line, typed, n);
     } else if (dashes > 0 && lead < cursor && code[lead] == '%' &&

@@ -5,13 +5,16 @@
  */
 #include "registry.h"
 
+#include "algo_help.h"
 #include "chars.h"
 #include "table.h"
-#include "core/utf8.h"
 #include "value.h"
 #include "vars.h"
 
+#include "algos/algo.h"
+
 #include "core/buf.h"
+#include "core/utf8.h"
 
 #include <string.h>
 
@@ -41,16 +44,20 @@ static int run_help(const kiln_magic_call *call, kiln_error *err)
     while (pcts < 2 && name[pcts] == '%')
         pcts++;
     const kiln_magic *m = kiln_registry_find(name + pcts, strlen(name + pcts));
-    if (m == NULL)
+    /* A bare name that is no magic may be an algorithm (%help kmeans). */
+    const kiln_algo *a =
+        m == NULL && pcts == 0 ? kiln_algo_find(name, strlen(name)) : NULL;
+    if (m == NULL && a == NULL)
         return kiln_registry_unknown(name + pcts, strlen(name + pcts),
                                      pcts == 2, err);
-    int rc = kiln_registry_help(m, &b);
+    int rc = m != NULL ? kiln_registry_help(m, &b) : kiln_algo_help(a, &b);
     return show(call, rc, b, err);
 }
 
 static const kiln_arg_spec help_args[] = {
     {.name = "NAME", .type = KILN_ARG_STR, .flags = KILN_ARG_POSITIONAL,
-     .help = "a magic, with or without its % (echo, %echo, %%html)"},
+     .help = "a magic, with or without its % (echo, %echo, %%html), or an "
+             "algorithm (kmeans)"},
     {0},
 };
 
@@ -211,12 +218,16 @@ const kiln_magic kiln_magics_basic[] = {
         .name = "help",
         .kinds = KILN_MAGIC_LINE,
         .args = help_args,
-        .summary = "Show the usage of a magic, or list all magics",
-        .usage = "NAME? and %NAME? show the same help in the pager.\n\n"
+        .summary = "Show the usage of a magic or an algorithm, or list all "
+                   "magics",
+        .usage = "NAME? and %NAME? show the same help in the pager.  An "
+                 "algorithm's help lists its hyperparameters, metrics and "
+                 "content types (%algorithms lists the algorithms).\n\n"
                  "Examples:\n"
                  "  %help\n"
                  "  %help echo\n"
-                 "  %help %%json",
+                 "  %help %%json\n"
+                 "  %help linear-learner",
         .run = run_help,
     },
     {

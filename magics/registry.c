@@ -12,6 +12,7 @@ static const kiln_magic *const groups[] = {
     kiln_magics_basic,
     kiln_magics_display,
     kiln_magics_data,
+    kiln_magics_train,
 };
 
 #define MAX_MAGICS 256

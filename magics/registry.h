@@ -82,6 +82,7 @@ struct kiln_magic {
 extern const kiln_magic kiln_magics_basic[];
 extern const kiln_magic kiln_magics_display[];
 extern const kiln_magic kiln_magics_data[];
+extern const kiln_magic kiln_magics_train[];
 
 /* All magics, sorted by name. */
 size_t kiln_registry_count(void);

@@ -374,7 +374,26 @@ static void test_complete(void **state)
                   (const char *[]){"%%html", "%head", "%help"}, 3);
     complete_want(f, "%%j", -1, 0, (const char *[]){"%%json"}, 1);
     complete_want(f, "%%", -1, 0,
-                  (const char *[]){"%%html", "%%json", "%%markdown"}, 3);
+                  (const char *[]){"%%html", "%%json", "%%markdown",
+                                   "%%train"},
+                  4);
+    /* Algorithms after %train, %%train, %%tune and %help; then their
+     * hyperparameters, as name= on the line and name = in a body. */
+    complete_want(f, "%train li", -1, 7,
+                  (const char *[]){"linear-learner"}, 1);
+    complete_want(f, "%train linear-l", -1, 7,
+                  (const char *[]){"linear-learner"}, 1);
+    complete_want(f, "%%train ", -1, 8,
+                  (const char *[]){"kmeans", "linear-learner", "pca"}, 3);
+    complete_want(f, "%help p", -1, 6, (const char *[]){"pca"}, 1);
+    complete_want(f, "%train pca --train d num_c", -1, 21,
+                  (const char *[]){"num_components="}, 1);
+    complete_want(f, "%train kmeans --train d --na", -1, 24,
+                  (const char *[]){"--name"}, 1);
+    complete_want(f, "%%train kmeans --train d\nk = 3\nfeature_d", -1, 31,
+                  (const char *[]){"feature_dim = "}, 1);
+    complete_want(f, "%%train kmeans --train d\nk = fe", -1, 0, NULL, 0);
+    complete_want(f, "%%echo kmeans\nfeature_d", -1, 0, NULL, 0);
     /* Cell magics only on the first line. */
     complete_want(f, "x = 1\n%hel", -1, 6, (const char *[]){"%help"}, 1);
     /* Options of the line's magic. */
@@ -455,6 +474,13 @@ static void test_inspect(void **state)
     t = inspect_text(f, "x = 1 %rate", -1, &found);
     assert_true(found);
     assert_string_equal(t, "rate: float = 0.25");
+    /* An algorithm, by a name with a '-' in it too. */
+    t = inspect_text(f, "%train linear-learner --train d", 10, &found);
+    assert_true(found);
+    assert_non_null(strstr(t, "predictor_type"));
+    t = inspect_text(f, "kmeans", 2, &found);
+    assert_true(found);
+    assert_non_null(strstr(t, "extra_center_factor"));
     inspect_text(f, "nothing_here", -1, &found);
     assert_false(found);
     inspect_text(f, "%nomagic", -1, &found);

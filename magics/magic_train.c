@@ -1,0 +1,411 @@
+/* kiln — training magics: %train and %%train (a training job in-process,
+ * with a live view), %jobs, %describe, %metrics and %algorithms. */
+#include "registry.h"
+
+#include "algo_help.h"
+#include "table.h"
+#include "train_view.h"
+
+#include "algos/algo.h"
+#include "platform/job.h"
+#include "platform/jobstore.h"
+
+#include "core/buf.h"
+#include "core/strv.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_ROOT "kiln-output"
+
+static int show(const kiln_magic_call *call, int rc, kiln_bundle *b,
+                kiln_error *err)
+{
+    if (rc == KILN_OK)
+        kiln_sink_display(call->sink, b, NULL);
+    kiln_bundle_free(b);
+    if (rc == KILN_NOMEM)
+        return kiln_error_nomem(err);
+    return rc;
+}
+
+static const char *root_of(const kiln_magic_call *call)
+{
+    const char *r = kiln_args_str(call->args, "output");
+    return r ? r : DEFAULT_ROOT;
+}
+
+/* ---- %algorithms ---------------------------------------------------------- */
+
+static int run_algorithms(const kiln_magic_call *call, kiln_error *err)
+{
+    kiln_bundle *b = NULL;
+    int rc = kiln_algo_list(&b); /* before b is read as an argument */
+    return show(call, rc, b, err);
+}
+
+/* ---- %train and %%train ----------------------------------------------------- */
+
+/* Hyperparameters: key=value words, then (for %%train) one `name = value`
+ * per body line; '#' starts a comment line. */
+typedef struct hp_list {
+    char **names, **values;
+    size_t n;
+} hp_list;
+
+static void hp_list_fini(hp_list *h)
+{
+    kiln_strv_free(h->names, h->n);
+    kiln_strv_free(h->values, h->n);
+}
+
+static int hp_add(hp_list *h, const char *name, size_t nlen,
+                  const char *value, size_t vlen, kiln_error *err)
+{
+    if (kiln_strv_push(&h->names, h->n, name, nlen) != KILN_OK)
+        return kiln_error_nomem(err);
+    if (kiln_strv_push(&h->values, h->n, value, vlen) != KILN_OK) {
+        free(h->names[h->n]);
+        return kiln_error_nomem(err);
+    }
+    h->n++;
+    return KILN_OK;
+}
+
+static bool blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+static int body_hparams(const kiln_magic_call *call, hp_list *h,
+                        kiln_error *err)
+{
+    const char *p = call->body;
+    int line = call->body_line;
+    while (p && *p) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *s = p, *e = p + len;
+        while (s < e && blank(*s))
+            s++;
+        while (e > s && blank(e[-1]))
+            e--;
+        if (s < e && *s != '#') {
+            const char *eq = memchr(s, '=', (size_t)(e - s));
+            const char *ne = eq;
+            while (ne && ne > s && blank(ne[-1]))
+                ne--;
+            if (eq == NULL || ne == s)
+                return kiln_error_set(err, KILN_USAGE,
+                                      "line %d: expected 'name = value', got "
+                                      "'%.*s'",
+                                      line, (int)(e - s), s);
+            const char *v = eq + 1;
+            while (v < e && blank(*v))
+                v++;
+            size_t vlen = (size_t)(e - v);
+            /* A quoted value is the text inside the quotes. */
+            if (vlen >= 2 && (*v == '"' || *v == '\'') && e[-1] == *v) {
+                v++;
+                vlen -= 2;
+            }
+            if (hp_add(h, s, (size_t)(ne - s), v, vlen, err) != KILN_OK)
+                return err->code;
+        }
+        line++;
+        p = end ? end + 1 : NULL;
+    }
+    return KILN_OK;
+}
+
+static int run_train(const kiln_magic_call *call, kiln_error *err)
+{
+    const kiln_args *a = call->args;
+    const char *algo_name = kiln_args_str(a, "ALGO");
+    const kiln_algo *algo = kiln_algo_find(algo_name, strlen(algo_name));
+    if (algo == NULL)
+        return kiln_algo_unknown(algo_name, err);
+
+    hp_list h = {0};
+    int rc = KILN_OK;
+    for (size_t i = 0; i < kiln_args_pair_count(a) && rc == KILN_OK; i++) {
+        const char *k, *v;
+        kiln_args_pair(a, i, &k, &v);
+        rc = hp_add(&h, k, strlen(k), v, strlen(v), err);
+    }
+    if (rc == KILN_OK && call->cell)
+        rc = body_hparams(call, &h, err);
+    if (rc != KILN_OK) {
+        hp_list_fini(&h);
+        return rc;
+    }
+
+    kiln_job_spec spec = {
+        .algo = algo,
+        .name = kiln_args_str(a, "name"),
+        .output_root = root_of(call),
+        .hp_names = (const char *const *)h.names,
+        .hp_values = (const char *const *)h.values,
+        .nhp = h.n,
+        .threads = (unsigned)kiln_args_int(a, "threads"),
+        .cancel = call->cancel,
+    };
+    static const char *const channels[] = {"train", "validation", "test"};
+    for (size_t i = 0; i < 3; i++)
+        if (kiln_args_str(a, channels[i]) != NULL)
+            spec.channels[spec.nchannels++] = (kiln_channel_spec){
+                .name = channels[i],
+                .path = kiln_args_str(a, channels[i]),
+                .content_type = kiln_args_str(a, "content-type")};
+
+    kiln_train_view_opts vo = {.stream_logs = kiln_args_flag(a, "logs"),
+                               .log_y = kiln_args_flag(a, "log-y")};
+    kiln_train_view *view = kiln_train_view_new(call->sink, &vo);
+    if (view == NULL) {
+        hp_list_fini(&h);
+        return kiln_error_nomem(err);
+    }
+    spec.events = kiln_train_view_events(view);
+    kiln_job *job = NULL;
+    rc = kiln_job_run(&spec, &job, err);
+    hp_list_fini(&h);
+    if (rc == KILN_OK) {
+        kiln_train_view_finish(view, job);
+        if (strcmp(kiln_job_status(job), "Stopped") == 0)
+            rc = kiln_error_set(err, KILN_INTERRUPTED,
+                                "training job %s was stopped; no model "
+                                "artifact was written",
+                                kiln_job_name(job));
+        else if (strcmp(kiln_job_status(job), "Failed") == 0)
+            rc = kiln_error_set(err, kiln_job_failure_code(job),
+                                "training job %s failed: %s",
+                                kiln_job_name(job), kiln_job_failure(job));
+    }
+    kiln_job_free(job);
+    kiln_train_view_free(view);
+    return rc;
+}
+
+static const kiln_arg_spec train_args[] = {
+    {.name = "ALGO", .type = KILN_ARG_STR,
+     .flags = KILN_ARG_POSITIONAL | KILN_ARG_REQUIRED,
+     .help = "a built-in algorithm (%algorithms lists them)"},
+    {.name = "train", .type = KILN_ARG_STR, .flags = KILN_ARG_REQUIRED,
+     .metavar = "PATH", .help = "the train channel: a file or a directory"},
+    {.name = "validation", .type = KILN_ARG_STR, .metavar = "PATH",
+     .help = "the validation channel"},
+    {.name = "test", .type = KILN_ARG_STR, .metavar = "PATH",
+     .help = "the test channel (scored with the final model)"},
+    {.name = "content-type", .type = KILN_ARG_STR, .metavar = "T",
+     .help = "the channels' content type (default: detected; CSV of an "
+             "unsupervised algorithm is text/csv;label_size=0)"},
+    {.name = "name", .type = KILN_ARG_STR, .metavar = "JOB",
+     .help = "the job name (default <algorithm>-YYYY-MM-DD-HH-MM-SS-mmm)"},
+    {.name = "output", .type = KILN_ARG_STR, .metavar = "DIR",
+     .def = DEFAULT_ROOT, .help = "the output root holding the job's files"},
+    {.name = "threads", .type = KILN_ARG_INT, .metavar = "N",
+     .help = "cores to use (default: all)"},
+    {.name = "logs", .type = KILN_ARG_FLAG,
+     .help = "print the training log as it is written"},
+    {.name = "log-y", .type = KILN_ARG_FLAG,
+     .help = "a logarithmic y axis for the live chart"},
+    {0},
+};
+
+/* ---- %jobs ---------------------------------------------------------------- */
+
+static int run_jobs(const kiln_magic_call *call, kiln_error *err)
+{
+    const char *root = root_of(call);
+    kiln_job_summary *list = NULL;
+    size_t n = 0;
+    if (kiln_jobs_list(root, &list, &n, err) != KILN_OK)
+        return err->code;
+    kiln_table *t = kiln_table_new(
+        6, (const char *const[]){"job", "algorithm", "status", "created",
+                                 "training time", "final metrics"});
+    int rc = t ? KILN_OK : KILN_NOMEM;
+    for (size_t i = 0; i < n && rc == KILN_OK; i++) {
+        const kiln_job_summary *s = &list[i];
+        char seconds[32] = "";
+        if (s->seconds >= 0)
+            snprintf(seconds, sizeof seconds, "%.2f s", s->seconds);
+        char created[20];
+        snprintf(created, sizeof created, "%.19s", s->created);
+        if (strlen(created) > 10)
+            created[10] = ' ';
+        kiln_buf metrics;
+        kiln_buf_init(&metrics);
+        for (size_t m = 0; m < s->nmetrics && rc == KILN_OK; m++)
+            rc = kiln_buf_printf(&metrics, "%s%s=%.4g", m ? ", " : "",
+                                 s->metric_names[m], s->metric_values[m]);
+        if (rc == KILN_OK && s->failure)
+            rc = kiln_buf_printf(&metrics, "%s%.120s", s->nmetrics ? "; " : "",
+                                 s->failure);
+        if (rc == KILN_OK)
+            rc = kiln_table_add(t, (const char *const[]){
+                                       s->name, s->algorithm, s->status,
+                                       created, seconds,
+                                       kiln_buf_str(&metrics)});
+        kiln_buf_fini(&metrics);
+    }
+    kiln_jobs_list_free(list, n);
+    kiln_bundle *b = NULL;
+    if (rc == KILN_OK && n == 0) {
+        b = kiln_bundle_new();
+        char text[4200];
+        snprintf(text, sizeof text, "no training jobs in %s yet", root);
+        rc = b ? kiln_bundle_add_text(b, "text/plain", text) : KILN_NOMEM;
+    } else if (rc == KILN_OK) {
+        b = kiln_bundle_new();
+        rc = b ? kiln_table_to_bundle(t, b) : KILN_NOMEM;
+    }
+    kiln_table_free(t);
+    return show(call, rc, b, err);
+}
+
+static const kiln_arg_spec root_args[] = {
+    {.name = "output", .type = KILN_ARG_STR, .metavar = "DIR",
+     .def = DEFAULT_ROOT, .help = "the output root holding the jobs"},
+    {0},
+};
+
+/* ---- %describe ------------------------------------------------------------ */
+
+static int run_describe(const kiln_magic_call *call, kiln_error *err)
+{
+    char *json = NULL;
+    if (kiln_jobs_describe(root_of(call), kiln_args_str(call->args, "JOB"),
+                           &json, err) != KILN_OK)
+        return err->code;
+    kiln_bundle *b = kiln_bundle_new();
+    int rc = b ? KILN_OK : KILN_NOMEM;
+    if (rc == KILN_OK)
+        rc = kiln_bundle_add_json(b, "application/json", json);
+    if (rc == KILN_OK)
+        rc = kiln_bundle_add_text(b, "text/plain", json);
+    free(json);
+    return show(call, rc, b, err);
+}
+
+static const kiln_arg_spec job_args[] = {
+    {.name = "JOB", .type = KILN_ARG_STR,
+     .flags = KILN_ARG_POSITIONAL | KILN_ARG_REQUIRED,
+     .help = "a training job's name (%jobs lists them)"},
+    {.name = "output", .type = KILN_ARG_STR, .metavar = "DIR",
+     .def = DEFAULT_ROOT, .help = "the output root holding the job"},
+    {0},
+};
+
+static const kiln_arg_spec metrics_args[] = {
+    {.name = "JOB", .type = KILN_ARG_STR,
+     .flags = KILN_ARG_POSITIONAL | KILN_ARG_REQUIRED,
+     .help = "a training job's name (%jobs lists them)"},
+    {.name = "output", .type = KILN_ARG_STR, .metavar = "DIR",
+     .def = DEFAULT_ROOT, .help = "the output root holding the job"},
+    {.name = "log-y", .type = KILN_ARG_FLAG,
+     .help = "a logarithmic y axis"},
+    {0},
+};
+
+/* ---- %metrics --------------------------------------------------------------- */
+
+static int run_metrics(const kiln_magic_call *call, kiln_error *err)
+{
+    const char *job = kiln_args_str(call->args, "JOB");
+    kiln_metric_series *s = NULL;
+    size_t n = 0;
+    if (kiln_jobs_metrics(root_of(call), job, &s, &n, err) != KILN_OK)
+        return err->code;
+    int rc = KILN_OK;
+    kiln_bundle *b = NULL;
+    if (n == 0) {
+        b = kiln_bundle_new();
+        char text[256];
+        snprintf(text, sizeof text,
+                 "training job %.100s reported no metric per epoch", job);
+        rc = b ? kiln_bundle_add_text(b, "text/plain", text) : KILN_NOMEM;
+    } else {
+        const char **names = calloc(n, sizeof *names);
+        const double **xs = calloc(n, sizeof *xs), **ys = calloc(n, sizeof *ys);
+        size_t *counts = calloc(n, sizeof *counts);
+        rc = names && xs && ys && counts ? KILN_OK : KILN_NOMEM;
+        for (size_t i = 0; rc == KILN_OK && i < n; i++) {
+            names[i] = s[i].name;
+            xs[i] = s[i].steps;
+            ys[i] = s[i].values;
+            counts[i] = s[i].n;
+        }
+        if (rc == KILN_OK)
+            rc = kiln_metrics_chart(job, names, xs, ys, counts, n,
+                                    kiln_args_flag(call->args, "log-y"), &b);
+        free(names);
+        free(xs);
+        free(ys);
+        free(counts);
+    }
+    kiln_jobs_metrics_free(s, n);
+    return show(call, rc, b, err);
+}
+
+/* ---- the table ------------------------------------------------------------------ */
+
+const kiln_magic kiln_magics_train[] = {
+    {
+        .name = "algorithms",
+        .kinds = KILN_MAGIC_LINE,
+        .summary = "List the built-in algorithms",
+        .usage = "%help ALGORITHM shows one algorithm's hyperparameters, "
+                 "metrics and content types.",
+        .run = run_algorithms,
+    },
+    {
+        .name = "train",
+        .kinds = KILN_MAGIC_LINE | KILN_MAGIC_CELL,
+        .flags = KILN_MAGIC_PAIRS,
+        .args = train_args,
+        .summary = "Run a training job in-process",
+        .usage =
+            "Runs a SageMaker built-in algorithm as a training job: the "
+            "channels are read, the hyperparameters checked against the "
+            "algorithm's schema, and the job's record written under the "
+            "output root: describe.json (DescribeTrainingJob's fields), "
+            "metrics.csv, log.txt and output/model.tar.gz.  While it runs, "
+            "a progress line and a chart of its metrics update in place; "
+            "an interrupt stops it within a second.\n\n"
+            "Hyperparameters are name=value words, or with %%train one "
+            "`name = value` per body line.\n\n"
+            "  %train kmeans --train data/train k=10 feature_dim=784\n"
+            "  %%train linear-learner --train data/train "
+            "--validation data/validation\n"
+            "  predictor_type = binary_classifier\n"
+            "  epochs = 10",
+        .run = run_train,
+    },
+    {
+        .name = "jobs",
+        .kinds = KILN_MAGIC_LINE,
+        .args = root_args,
+        .summary = "List the training jobs under the output root",
+        .usage = "Newest first, with status, training time and final "
+                 "metrics.",
+        .run = run_jobs,
+    },
+    {
+        .name = "describe",
+        .kinds = KILN_MAGIC_LINE,
+        .args = job_args,
+        .summary = "Show a training job's DescribeTrainingJob record",
+        .run = run_describe,
+    },
+    {
+        .name = "metrics",
+        .kinds = KILN_MAGIC_LINE,
+        .args = metrics_args,
+        .summary = "Chart a training job's metrics by epoch again",
+        .run = run_metrics,
+    },
+    {0},
+};
