@@ -19,6 +19,7 @@
 #include <string.h>
 
 #define DEFAULT_ROOT "kiln-output"
+#define JOBS_METRICS 3 /* final metrics shown per job by %jobs */
 
 static int show(const kiln_magic_call *call, int rc, kiln_bundle *b,
                 kiln_error *err)
@@ -216,6 +217,21 @@ static const kiln_arg_spec train_args[] = {
 
 /* ---- %jobs ---------------------------------------------------------------- */
 
+/* Which final metrics %jobs shows first: 0 test, 1 validation, 2 train;
+ * -1 for progress and throughput, which it leaves out. */
+static int metric_rank(const char *name)
+{
+    const char *colon = strrchr(name, ':');
+    const char *base = colon ? colon + 1 : name;
+    if (strcmp(base, "progress") == 0 || strcmp(base, "throughput") == 0)
+        return -1;
+    if (strncmp(name, "test:", 5) == 0)
+        return 0;
+    if (strncmp(name, "validation:", 11) == 0)
+        return 1;
+    return 2;
+}
+
 static int run_jobs(const kiln_magic_call *call, kiln_error *err)
 {
     const char *root = root_of(call);
@@ -238,9 +254,22 @@ static int run_jobs(const kiln_magic_call *call, kiln_error *err)
             created[10] = ' ';
         kiln_buf metrics;
         kiln_buf_init(&metrics);
-        for (size_t m = 0; m < s->nmetrics && rc == KILN_OK; m++)
-            rc = kiln_buf_printf(&metrics, "%s%s=%.4g", m ? ", " : "",
-                                 s->metric_names[m], s->metric_values[m]);
+        /* A few, test before validation before train, so that the table
+         * stays readable; %describe has all. */
+        size_t shown = 0, ranked = 0;
+        for (int r = 0; r < 3; r++)
+            for (size_t m = 0; m < s->nmetrics && rc == KILN_OK; m++) {
+                if (metric_rank(s->metric_names[m]) != r)
+                    continue;
+                ranked++;
+                if (shown < JOBS_METRICS)
+                    rc = kiln_buf_printf(&metrics, "%s%s=%.4g",
+                                         shown++ ? ", " : "",
+                                         s->metric_names[m],
+                                         s->metric_values[m]);
+            }
+        if (rc == KILN_OK && shown < ranked)
+            rc = kiln_buf_printf(&metrics, " (+%zu more)", ranked - shown);
         if (rc == KILN_OK && s->failure)
             rc = kiln_buf_printf(&metrics, "%s%.120s", s->nmetrics ? "; " : "",
                                  s->failure);

@@ -114,18 +114,29 @@ static void show_progress(kiln_train_view *v, bool force)
 
 /* ---- the chart ------------------------------------------------------------ */
 
+/* Whether a metric is drawn: not "...:progress" nor "...:throughput". */
+static bool charted(const char *name)
+{
+    const char *colon = strrchr(name, ':');
+    const char *base = colon ? colon + 1 : name;
+    return strcmp(base, "progress") != 0 && strcmp(base, "throughput") != 0;
+}
+
 int kiln_metrics_chart(const char *title, const char *const *names,
                        const double *const *steps,
                        const double *const *values, const size_t *counts,
                        size_t nseries, bool log_y, kiln_bundle **out)
 {
-    size_t max_step = 0;
+    /* Progress and throughput are bookkeeping, on scales that would flatten
+     * the losses: charted are the quality metrics. */
+    size_t shown = 0, first = 0;
     for (size_t i = 0; i < nseries; i++)
-        max_step = counts[i] > max_step ? counts[i] : max_step;
+        if (charted(names[i]) && shown++ == 0)
+            first = i;
     kiln_chart_opts o = {.kind = KILN_CHART_LINE,
                          .title = title,
                          .x_label = "epoch",
-                         .y_label = "value",
+                         .y_label = shown == 1 ? names[first] : "value",
                          .y_log = log_y,
                          .x_integer = true,
                          .width = CHART_W,
@@ -135,7 +146,8 @@ int kiln_metrics_chart(const char *title, const char *const *names,
         return KILN_NOMEM;
     int rc = KILN_OK;
     for (size_t i = 0; i < nseries && rc == KILN_OK; i++)
-        if (kiln_chart_add_series(c, names[i], steps[i], values[i],
+        if (charted(names[i]) &&
+            kiln_chart_add_series(c, names[i], steps[i], values[i],
                                   counts[i]) < 0)
             rc = KILN_NOMEM;
     kiln_buf png;
@@ -151,7 +163,7 @@ int kiln_metrics_chart(const char *title, const char *const *names,
         rc = KILN_NOMEM;
     char text[256];
     snprintf(text, sizeof text, "<chart: %s, %zu metric%s>",
-             title ? title : "metrics", nseries, nseries == 1 ? "" : "s");
+             title ? title : "metrics", shown, shown == 1 ? "" : "s");
     if (rc == KILN_OK)
         rc = kiln_bundle_add_binary(b, "image/png", png.data, png.len);
     if (rc == KILN_OK)

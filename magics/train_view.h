@@ -41,8 +41,9 @@ const kiln_job_events *kiln_train_view_events(kiln_train_view *v);
 void kiln_train_view_finish(kiln_train_view *v, const kiln_job *job);
 
 /* A chart of metric series (name, steps, values) as a display bundle
- * (image/png with its size, text/plain); *out is new.  Used by %metrics
- * too. */
+ * (image/png with its size, text/plain); *out is new.  Progress and
+ * throughput metrics ("train:progress", "train:throughput") are left out:
+ * their scales would flatten the losses.  Used by %metrics too. */
 int kiln_metrics_chart(const char *title, const char *const *names,
                        const double *const *steps,
                        const double *const *values, const size_t *counts,
