@@ -33,6 +33,7 @@ NOTEBOOKS = _notebooks()
 # notebook not listed gets its own parameters back, re-rendered.
 PARAMETERS = {
     "notebooks/tour.ipynb": {"name": "papermill", "n": 2},
+    "notebooks/training.ipynb": {"images": 3000, "epochs": 6, "out": "jobs"},
 }
 
 
@@ -163,6 +164,37 @@ def test_notebook_runs_like_papermill(path, tmp_path):
     if _rel(path) == "notebooks/tour.ipynb":
         text = _all_text(nb)
         assert "hello from papermill: 2 cells" in text, text[:2000]
+    if _rel(path) == "notebooks/training.ipynb":
+        _check_training(nb, workdir / "jobs")
+
+
+def _check_training(nb, root):
+    """The training notebook: three completed jobs under the injected
+    output root, with their artifacts, a chart per job, and metrics in
+    range."""
+    import json
+    import tarfile
+
+    jobs = {"bc-linear": "linear-learner", "fashion-kmeans": "kmeans", "fashion-pca": "pca"}
+    for name, algo in jobs.items():
+        desc = json.loads((root / name / "describe.json").read_text())
+        assert desc["TrainingJobStatus"] == "Completed", desc
+        assert desc["AlgorithmSpecification"]["TrainingImage"].startswith("kiln/" + algo)
+        with tarfile.open(root / name / "output" / "model.tar.gz") as t:
+            assert t.getnames() == ["model_algo-1"]
+    final = {m["MetricName"]: m["Value"] for m in json.loads(
+        (root / "bc-linear" / "describe.json").read_text())["FinalMetricDataList"]}
+    assert final["test:binary_classification_accuracy"] > 0.9, final
+    # injected epochs reached the job
+    hp = json.loads((root / "fashion-kmeans" / "describe.json").read_text())["HyperParameters"]
+    assert hp["epochs"] == "6", hp
+    charts = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if "image/png" in o.get("data", {})]
+    # a live chart per job (its final state) and one from %metrics
+    assert len(charts) >= 4, len(charts)
+    for o in charts:
+        meta = o.metadata["image/png"]
+        assert meta["width"] == 640 and meta["height"] == 320, meta
 
 
 def _all_text(nb):
@@ -175,6 +207,26 @@ def _all_text(nb):
                 for v in out.data.values():
                     parts.append(v if isinstance(v, str) else str(v))
     return "\n".join(parts)
+
+
+def test_training_to_html_with_nbconvert(tmp_path):
+    """The main job, as tools/setup runs it: the training notebook to an
+    HTML report whose charts are images in the page."""
+    shutil.copytree(REPO / "notebooks", tmp_path / "notebooks")
+    out = tmp_path / "report"
+    r = subprocess.run(
+        ["/usr/bin/jupyter", "nbconvert", "--to", "html", "--execute",
+         "--ExecutePreprocessor.kernel_name=kiln",
+         "--ExecutePreprocessor.timeout=600",
+         "--output-dir", str(out), str(tmp_path / "notebooks" / "training.ipynb")],
+        capture_output=True, text=True, timeout=600, cwd=str(tmp_path),
+        env=dict(os.environ),
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    text = (out / "training.html").read_text()
+    assert text.count('src="data:image/png;base64,') >= 4
+    assert "Completed" in text and "test:binary_classification_accuracy" in text
+    assert "Traceback" not in text and "output_error" not in text
 
 
 def test_tour_to_html_with_nbconvert(tmp_path):
