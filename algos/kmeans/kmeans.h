@@ -10,7 +10,6 @@
  *   kmeans_lloyd.c      the local Lloyd step: weighted k-means of the K
  *                       centers down to k
  *   kmeans_model.c      the model: predict, save, load (model_algo-1)
- *   kmeans_par.c        a small parallel-for on pthreads
  *
  * Everything here is kiln__kmeans_*: visible to the folder's files and to
  * the tests in tests/algos/kmeans/, exported by nothing else.
@@ -46,17 +45,6 @@ uint64_t kiln__kmeans_rng_next(kiln__kmeans_rng *r);
 double kiln__kmeans_rng_uniform(kiln__kmeans_rng *r);
 /* Uniform in [0, n), n >= 1, without modulo bias. */
 uint64_t kiln__kmeans_rng_below(kiln__kmeans_rng *r, uint64_t n);
-
-/* ---- the parallel-for --------------------------------------------------- */
-
-/* Run fn(arg, task, worker) for task = 0..n_tasks-1 on up to `threads`
- * threads (the caller is worker 0; worker < threads).  Tasks are handed
- * out in order; results that must not depend on the thread count are
- * written per task and combined by the caller in task order.  Falls back
- * to fewer threads if pthread_create fails. */
-void kiln__kmeans_par(unsigned threads, size_t n_tasks,
-                      void (*fn)(void *arg, size_t task, unsigned worker),
-                      void *arg);
 
 /* ---- rows --------------------------------------------------------------- */
 

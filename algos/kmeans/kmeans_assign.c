@@ -14,6 +14,8 @@
  */
 #include "kmeans.h"
 
+#include "algos/par.h"
+
 #include <cblas.h>
 #include <limits.h>
 #include <math.h>
@@ -252,7 +254,7 @@ int kiln__kmeans_assign(const kiln__kmeans_rows *x, size_t d,
                               "cannot allocate %zu bytes of k-means scratch "
                               "space", per * threads * sizeof *j.scratch);
     }
-    kiln__kmeans_par(threads, blocks, assign_task, &j);
+    kiln_par_tasks(threads, blocks, assign_task, &j);
     int rc = KILN_OK;
     if (atomic_load(&j.stopped)) {
         rc = kiln_error_set(err, KILN_INTERRUPTED, "training was interrupted");

@@ -28,6 +28,8 @@
  */
 #include "kmeans.h"
 
+#include "algos/par.h"
+
 #include <cblas.h>
 #include <math.h>
 #include <stdatomic.h>
@@ -372,7 +374,7 @@ static int gram_path(const float *P, const double *w, size_t n, size_t d,
         g.best_loss[t] = INFINITY;
         g.best_trial[t] = (size_t)-1;
     }
-    kiln__kmeans_par(threads, trials, gram_task, &g);
+    kiln_par_tasks(threads, trials, gram_task, &g);
     if (atomic_load(&g.stopped)) {
         rc = kiln_error_set(err, KILN_INTERRUPTED, "training was interrupted");
         goto done;

@@ -19,6 +19,8 @@
  */
 #include "kmeans.h"
 
+#include "algos/par.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,7 +199,7 @@ static void batch_sums(const kiln__kmeans_rows *x, size_t d, size_t K,
         start[0] = 0;
         sum_job j = {.x = x, .d = d, .order = order, .start = start,
                      .sums = sums};
-        kiln__kmeans_par(threads, K, sum_task, &j);
+        kiln_par_tasks(threads, K, sum_task, &j);
         return;
     }
     const size_t *indptr = kiln_dataset_indptr(x->ds);

@@ -24,7 +24,6 @@
  *   linear_io.c       the artifact: model_algo-1, a ZIP of SageMaker's four
  *                     members (libarchive), read back the same way
  *   linear_json.c     the few JSON texts the artifact holds: a small reader
- *   linear_par.c      a parallel-for over worker threads
  *
  * Layout conventions used throughout:
  *   D  features, K outputs per model (1, or num_classes), M models,
@@ -34,7 +33,7 @@
  *   MXNet's `dot` convention: fc0_weight is (D, K), fc0_bias is (1, K).
  *
  * Threads: everything here runs on the caller's thread except the work
- * handed to kiln__linear_parallel and OpenBLAS.  A model is read-only once
+ * handed to kiln_par_range (algos/par.h) and OpenBLAS.  A model is read-only once
  * built; predict may run on many threads at once.
  */
 #ifndef KILN_ALGOS_LINEAR_LINEAR_H
@@ -407,14 +406,5 @@ bool kiln__json_is_null(kiln__json v);
  * does not fit. */
 bool kiln__json_string(kiln__json v, char *out, size_t size);
 bool kiln__json_number(kiln__json v, double *out);
-
-/* ---- threads (linear_par.c) -------------------------------------------- */
-
-/* Run fn(arg, lo, hi) over [0, n) split into at most `threads` ranges, on
- * threads-1 extra threads plus the caller's; work below `grain` items runs
- * on the caller's thread alone.  fn must not fail. */
-void kiln__linear_parallel(unsigned threads, size_t n, size_t grain,
-                           void (*fn)(void *arg, size_t lo, size_t hi),
-                           void *arg);
 
 #endif

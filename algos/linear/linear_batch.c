@@ -28,6 +28,8 @@
  */
 #include "linear.h"
 
+#include "algos/par.h"
+
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
@@ -238,7 +240,7 @@ static void update(kiln__linear_trainer *tr)
                    .t = tr->t}};
     /* below ~256k parameters one thread is faster than starting another */
     size_t grain = ((size_t)1 << 18) / (tr->c + 1) + 1;
-    kiln__linear_parallel(tr->threads, tr->d, grain, update_rows, &s);
+    kiln_par_range(tr->threads, tr->d, grain, update_rows, &s);
     if (cfg->use_bias)
         kiln__linear_optim_rows(&s.st, tr->c, 0, 1, tr->b, tr->gb, tr->sb1,
                                 tr->sb2, tr->blr, tr->bwd, tr->nol1);
@@ -270,10 +272,10 @@ void kiln__linear_batch(kiln__linear_trainer *tr, const kiln_dataset *ds,
     }
     size_t parts = slices(tr, nb);
     part_job j = {tr, ds, r0, nb, parts};
-    kiln__linear_parallel(tr->threads, parts, 1, batch_part, &j);
+    kiln_par_range(tr->threads, parts, 1, batch_part, &j);
     if (parts > 1) {
         sum_job s = {tr, parts};
-        kiln__linear_parallel(tr->threads, d * c, (size_t)1 << 16, sum_parts,
+        kiln_par_range(tr->threads, d * c, (size_t)1 << 16, sum_parts,
                               &s);
     }
     for (size_t q = 0; q < c; q++) {
@@ -392,7 +394,7 @@ int kiln__linear_evaluate(kiln__linear_trainer *tr, const kiln_dataset *ds,
         size_t parts = slices(tr, nb);
         memset(tr->lsum_part, 0, parts * m * sizeof *tr->lsum_part);
         eval_job j = {tr, ds, r0, nb, parts, score_rows, scores};
-        kiln__linear_parallel(tr->threads, parts, 1, eval_part, &j);
+        kiln_par_range(tr->threads, parts, 1, eval_part, &j);
         for (size_t p = 0; p < parts; p++)
             for (size_t q = 0; q < m; q++)
                 loss[q] += tr->lsum_part[p * m + q];

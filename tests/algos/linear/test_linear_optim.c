@@ -9,6 +9,8 @@
 
 #include "algos/linear/linear.h"
 
+#include "algos/par.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -149,7 +151,7 @@ static void test_parallel_covers_every_index_once(void **state)
     for (size_t a = 0; a < 5; a++)
         for (size_t b = 0; b < 4; b++) {
             memset(hits, 0, sizeof hits);
-            kiln__linear_parallel(threads[b], sizes[a], 7, mark, &s);
+            kiln_par_range(threads[b], sizes[a], 7, mark, &s);
             for (size_t i = 0; i < sizes[a]; i++)
                 assert_int_equal(hits[i], 1);
         }
