@@ -32,6 +32,7 @@
 
 #include "algos/data/dataset.h"
 #include "algos/data/format.h"
+#include "algos/data/reader.h"
 
 #include "core/cancel.h"
 #include "core/error.h"
@@ -196,6 +197,12 @@ typedef struct kiln_algo {
      * predictor_type is multiclass_classifier).  May be NULL. */
     int (*check)(const kiln_hparams *hp, kiln_error *err);
 
+    /* Adjust how a channel is read from the hyperparameters (XGBoost's
+     * csv_weights=1: the column after the label is a weight).  Called for
+     * every channel before it is read.  May be NULL. */
+    void (*read_opts)(const kiln_hparams *hp, const char *channel,
+                      kiln_read_opts *opts);
+
     /* Train on ctx's channels.  *model is set only on KILN_OK.  Errors:
      * KILN_DATA for data the algorithm cannot use (labels out of range,
      * NaN features), KILN_HYPERPARAMETER for values that only the data can
@@ -219,6 +226,12 @@ typedef struct kiln_algo {
      * SageMaker wrote).  Corrupt files are KILN_DATA naming the file and
      * what was expected. */
     int (*load)(const char *dir, void **model, kiln_error *err);
+
+    /* What the training job's record shows of the model, beyond
+     * SageMaker's fields: a JSON object text (malloc'd) whose members are
+     * added to describe.json, e.g. XGBoost's {"FeatureImportance": ...};
+     * NULL for none.  May be NULL. */
+    char *(*report)(const void *model);
 
     void (*free)(void *model); /* NULL is fine */
 } kiln_algo;

@@ -227,6 +227,8 @@ static int read_channels(kiln_job *job, const kiln_job_spec *spec,
             return err->code;
         if (type == NULL && !(a->flags & KILN_ALGO_SUPERVISED))
             opts.type.no_label = true; /* label_size=0 */
+        if (a->read_opts != NULL)
+            a->read_opts(job->hp, c->name, &opts);
         kiln_dataset *d = NULL;
         if (kiln_data_load(c->path, &opts, &d, err) != KILN_OK)
             return err->code;
@@ -340,6 +342,8 @@ static void run(kiln_job *job, const kiln_job_spec *spec)
     }
     if (rc == KILN_OK && kiln_cancel_requested(spec->cancel))
         rc = kiln_error_set(&err, KILN_INTERRUPTED, "training was interrupted");
+    if (rc == KILN_OK && job->algo->report != NULL)
+        job->report = job->algo->report(model);
     if (rc == KILN_OK) {
         set_secondary(job, "Uploading");
         rc = save_model(job, model, &err);

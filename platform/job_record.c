@@ -77,6 +77,7 @@ void kiln_job_free(kiln_job *job)
     if (job->metrics_csv)
         fclose(job->metrics_csv);
     free(job->artifact);
+    free(job->report);
     free(job->root);
     free(job->dir);
     free(job);
@@ -305,6 +306,12 @@ static json_t *describe(const kiln_job *job)
     double training = kiln_job_training_seconds(job);
     json_object_set_new(d, "TrainingTimeInSeconds", whole_seconds(training));
     json_object_set_new(d, "BillableTimeInSeconds", whole_seconds(training));
+    /* kiln's extension: what the algorithm reports of its model
+     * (XGBoost's FeatureImportance), after SageMaker's fields. */
+    json_t *report = job->report ? json_loads(job->report, 0, NULL) : NULL;
+    if (json_is_object(report))
+        json_object_update(d, report);
+    json_decref(report);
     return d;
 }
 

@@ -42,6 +42,8 @@ struct kiln_job {
     char failure[1025];    /* FailureReason, "" when none */
     int failure_code;
     char *artifact;        /* NULL until packed */
+    char *report;          /* the algorithm's report (a JSON object whose
+                              members join describe.json), or NULL */
     double created, start, end, modified, train_start, train_end;
     kiln__job_transition transitions[KILN__JOB_MAX_TRANSITIONS];
     size_t ntransitions;
