@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/strv.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 
 #define DEFAULT_ROOT "kiln-output"
 #define JOBS_METRICS 3 /* final metrics shown per job by %jobs */
+#define IMPORTANCE_BARS 20 /* features in %describe's importance chart */
 
 static int show(const kiln_magic_call *call, int rc, kiln_bundle *b,
                 kiln_error *err)
@@ -303,11 +305,41 @@ static const kiln_arg_spec root_args[] = {
 
 /* ---- %describe ------------------------------------------------------------ */
 
+/* The features with the largest total gain, best first (at most
+ * IMPORTANCE_BARS), from a record's FeatureImportance; 0 when it has
+ * none. */
+static size_t top_features(json_t *record, const char **names,
+                           double *gains)
+{
+    json_t *gain = json_object_get(
+        json_object_get(record, "FeatureImportance"), "total_gain");
+    size_t n = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(gain, key, v)
+    {
+        double g = json_number_value(v);
+        size_t at = n < IMPORTANCE_BARS ? n++ : IMPORTANCE_BARS;
+        if (at == IMPORTANCE_BARS && !(g > gains[IMPORTANCE_BARS - 1]))
+            continue;
+        if (at == IMPORTANCE_BARS)
+            at = IMPORTANCE_BARS - 1;
+        while (at > 0 && gains[at - 1] < g) {
+            names[at] = names[at - 1];
+            gains[at] = gains[at - 1];
+            at--;
+        }
+        names[at] = key;
+        gains[at] = g;
+    }
+    return n;
+}
+
 static int run_describe(const kiln_magic_call *call, kiln_error *err)
 {
+    const char *job = kiln_args_str(call->args, "JOB");
     char *json = NULL;
-    if (kiln_jobs_describe(root_of(call), kiln_args_str(call->args, "JOB"),
-                           &json, err) != KILN_OK)
+    if (kiln_jobs_describe(root_of(call), job, &json, err) != KILN_OK)
         return err->code;
     kiln_bundle *b = kiln_bundle_new();
     int rc = b ? KILN_OK : KILN_NOMEM;
@@ -315,8 +347,23 @@ static int run_describe(const kiln_magic_call *call, kiln_error *err)
         rc = kiln_bundle_add_json(b, "application/json", json);
     if (rc == KILN_OK)
         rc = kiln_bundle_add_text(b, "text/plain", json);
+    rc = show(call, rc, b, err);
+    /* An algorithm that reports feature importance (XGBoost) gets its
+     * chart too. */
+    json_t *record = rc == KILN_OK ? json_loads(json, 0, NULL) : NULL;
+    const char *names[IMPORTANCE_BARS];
+    double gains[IMPORTANCE_BARS];
+    size_t n = record ? top_features(record, names, gains) : 0;
+    if (n > 0) {
+        char title[160];
+        snprintf(title, sizeof title, "%.100s: feature importance", job);
+        kiln_bundle *chart = NULL;
+        rc = kiln_bars_chart(title, "total gain", names, gains, n, &chart);
+        rc = show(call, rc, chart, err);
+    }
+    json_decref(record);
     free(json);
-    return show(call, rc, b, err);
+    return rc;
 }
 
 static const kiln_arg_spec job_args[] = {
@@ -427,6 +474,9 @@ const kiln_magic kiln_magics_train[] = {
         .kinds = KILN_MAGIC_LINE,
         .args = job_args,
         .summary = "Show a training job's DescribeTrainingJob record",
+        .usage = "The record as JSON (describe.json); for an algorithm "
+                 "that reports feature importance (XGBoost), a chart of "
+                 "the 20 features with the largest total gain follows.",
         .run = run_describe,
     },
     {

@@ -179,6 +179,54 @@ int kiln_metrics_chart(const char *title, const char *const *names,
     return KILN_OK;
 }
 
+/* A chart drawn as a display bundle: PNG at 2x with its CSS size, and the
+ * text twin. */
+static int chart_bundle(const kiln_chart *c, const char *text,
+                        kiln_bundle **out)
+{
+    kiln_buf png;
+    kiln_buf_init(&png);
+    kiln_error err;
+    kiln_error_init(&err);
+    int w = 0, h = 0;
+    int rc = kiln_chart_png(c, 2, &png, &w, &h, &err);
+    kiln_bundle *b = rc == KILN_OK ? kiln_bundle_new() : NULL;
+    if (rc == KILN_OK && b == NULL)
+        rc = KILN_NOMEM;
+    if (rc == KILN_OK)
+        rc = kiln_bundle_add_binary(b, "image/png", png.data, png.len);
+    if (rc == KILN_OK)
+        rc = kiln_bundle_set_image_size(b, "image/png", w, h);
+    if (rc == KILN_OK)
+        rc = kiln_bundle_add_text(b, "text/plain", text);
+    kiln_buf_fini(&png);
+    if (rc != KILN_OK) {
+        kiln_bundle_free(b);
+        return rc;
+    }
+    *out = b;
+    return KILN_OK;
+}
+
+int kiln_bars_chart(const char *title, const char *x_label,
+                    const char *const *labels, const double *values,
+                    size_t n, kiln_bundle **out)
+{
+    kiln_chart_opts o = {.kind = KILN_CHART_BARH, .title = title,
+                         .x_label = x_label, .width = CHART_W};
+    kiln_chart *c = kiln_chart_new(&o);
+    if (c == NULL)
+        return KILN_NOMEM;
+    int rc = kiln_chart_set_bars(c, labels, values, n);
+    char text[256];
+    snprintf(text, sizeof text, "<chart: %s, %zu bars>",
+             title ? title : "bars", n);
+    if (rc == KILN_OK)
+        rc = chart_bundle(c, text, out);
+    kiln_chart_free(c);
+    return rc;
+}
+
 static void show_chart(kiln_train_view *v, bool force)
 {
     if (v->nseries == 0 || !v->chart_dirty)

@@ -49,4 +49,11 @@ int kiln_metrics_chart(const char *title, const char *const *names,
                        const double *const *values, const size_t *counts,
                        size_t nseries, bool log_y, kiln_bundle **out);
 
+/* A horizontal bar chart of labelled values (XGBoost's feature importance
+ * by %describe), bars in the order given; *out is new (image/png with its
+ * size, text/plain). */
+int kiln_bars_chart(const char *title, const char *x_label,
+                    const char *const *labels, const double *values,
+                    size_t n, kiln_bundle **out);
+
 #endif

@@ -10,11 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A copy of s that cairo can draw: invalid UTF-8 would put the cairo
- * context into an error state (every later drawing call becomes a no-op),
- * and control characters would show as boxes.  NULL for NULL; *nomem set
- * when the copy cannot be made. */
-static char *text_copy(const char *s, bool *nomem)
+/* Sanitised: invalid UTF-8 would put the cairo context into an error
+ * state (every later drawing call becomes a no-op), and control characters
+ * would show as boxes. */
+char *kiln__chart_text_copy(const char *s, bool *nomem)
 {
     if (s == NULL)
         return NULL;
@@ -45,12 +44,14 @@ kiln_chart *kiln_chart_new(const kiln_chart_opts *opts)
         c->opts = *opts;
     if (c->opts.width == 0)
         c->opts.width = 640;
-    if (c->opts.height == 0)
+    if (c->opts.height == 0) {
         c->opts.height = 360;
+        c->auto_height = c->opts.kind == KILN_CHART_BARH;
+    }
     bool nomem = false;
-    c->title = text_copy(c->opts.title, &nomem);
-    c->x_label = text_copy(c->opts.x_label, &nomem);
-    c->y_label = text_copy(c->opts.y_label, &nomem);
+    c->title = kiln__chart_text_copy(c->opts.title, &nomem);
+    c->x_label = kiln__chart_text_copy(c->opts.x_label, &nomem);
+    c->y_label = kiln__chart_text_copy(c->opts.y_label, &nomem);
     if (nomem) {
         kiln_chart_free(c);
         return NULL;
@@ -71,6 +72,7 @@ void kiln_chart_free(kiln_chart *c)
         free(c->series[i].y);
     }
     free(c->series);
+    kiln__chart_bars_fini(&c->bars);
     free(c->title);
     free(c->x_label);
     free(c->y_label);
@@ -109,7 +111,8 @@ static int series_reserve(kiln_chart_series *s, size_t extra)
 int kiln_chart_add_series(kiln_chart *c, const char *name, const double *x,
                           const double *y, size_t n)
 {
-    if (c == NULL || (n > 0 && (x == NULL || y == NULL)))
+    if (c == NULL || (n > 0 && (x == NULL || y == NULL)) ||
+        c->opts.kind == KILN_CHART_BARH)
         return -1;
     if (c->n_series >= (size_t)INT_MAX)
         return -1;
@@ -123,7 +126,7 @@ int kiln_chart_add_series(kiln_chart *c, const char *name, const double *x,
     }
     kiln_chart_series s = {0};
     bool nomem = false;
-    s.name = text_copy(name, &nomem);
+    s.name = kiln__chart_text_copy(name, &nomem);
     if (nomem)
         return -1;
     if (n > 0) {
@@ -161,9 +164,16 @@ int kiln_chart_append(kiln_chart *c, int series, const double *x,
 
 /* --- output ----------------------------------------------------------- */
 
+void kiln__chart_size(const kiln_chart *c, int *w, int *h)
+{
+    *w = c->opts.width;
+    *h = c->auto_height ? kiln__chart_bars_height(c) : c->opts.height;
+}
+
 static int check_size(const kiln_chart *c, int scale, kiln_error *err)
 {
-    int w = c->opts.width, h = c->opts.height;
+    int w, h;
+    kiln__chart_size(c, &w, &h);
     if (w < KILN__CHART_MIN_SIDE || w > KILN__CHART_MAX_SIDE ||
         h < KILN__CHART_MIN_SIDE || h > KILN__CHART_MAX_SIDE)
         return kiln_error_set(err, KILN_VALUE,
@@ -192,7 +202,8 @@ int kiln_chart_png(const kiln_chart *c, int scale, kiln_buf *out, int *width,
     int rc = check_size(c, scale, err);
     if (rc != KILN_OK)
         return rc;
-    int w = c->opts.width, h = c->opts.height;
+    int w, h;
+    kiln__chart_size(c, &w, &h);
     /* RGB24: the background is opaque, and three bytes a pixel encode
      * faster than four. */
     cairo_surface_t *img =
@@ -312,6 +323,25 @@ static int svg_text(const kiln_chart *c, kiln_buf *b)
     }
     if (rc == KILN_OK && shown < c->n_series)
         rc = kiln_buf_printf(b, ", and %zu more", c->n_series - shown);
+    /* Bars are the data itself: each label with its value as written,
+     * up to the 50 a bar chart shows readably at its default size. */
+    shown = c->bars.n < 50 ? c->bars.n : 50;
+    char num[64];
+    for (size_t i = 0; rc == KILN_OK && i < shown; i++) {
+        rc = kiln_buf_puts(b, i > 0 ? ", " : sep);
+        if (i == 0 && rc == KILN_OK)
+            rc = kiln_buf_puts(b, "bars: ");
+        const char *label = c->bars.label[i];
+        if (rc == KILN_OK && label[0] != '\0')
+            rc = xml_escaped(b, label);
+        else if (rc == KILN_OK)
+            rc = kiln_buf_printf(b, "bar %zu", i + 1);
+        kiln__chart_bar_value(c->bars.value[i], num, sizeof num);
+        if (rc == KILN_OK)
+            rc = kiln_buf_printf(b, " = %s", num);
+    }
+    if (rc == KILN_OK && shown < c->bars.n)
+        rc = kiln_buf_printf(b, ", and %zu more", c->bars.n - shown);
     if (rc == KILN_OK)
         rc = kiln_buf_puts(b, "</desc>");
     return rc;
@@ -350,7 +380,8 @@ int kiln_chart_svg(const kiln_chart *c, kiln_buf *out, kiln_error *err)
     int rc = check_size(c, 1, err);
     if (rc != KILN_OK)
         return rc;
-    int w = c->opts.width, h = c->opts.height;
+    int w, h;
+    kiln__chart_size(c, &w, &h);
     size_t start = out->len;
     svg_sink sink = {.nomem = false};
     kiln_buf_init(&sink.buf);

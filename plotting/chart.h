@@ -1,12 +1,12 @@
 /* kiln — charts: data in, PNG or SVG bytes out (shared/design.md).
  *
  * plotting/ knows nothing of Jupyter or of machine learning: a chart is
- * built from named series of numbers and rendered with cairo.  Every chart
- * has one look (chart_style.c): DejaVu Sans (Debian's fonts-dejavu-core),
- * a white background, light grid lines, a fixed colour cycle that stays
- * readable for colour-blind readers, titled axes with "nice" ticks
- * (1-2-5 steps; powers of ten on a log axis), and a legend that does not
- * cover the data when there is more than one series.
+ * built from named series of numbers (or labelled bars) and rendered with
+ * cairo.  Every chart has one look (chart_style.c): DejaVu Sans (Debian's
+ * fonts-dejavu-core), a white background, light grid lines, a fixed colour
+ * cycle that stays readable for colour-blind readers, titled axes with
+ * "nice" ticks (1-2-5 steps; powers of ten on a log axis), and a legend
+ * that does not cover the data when there is more than one series.
  *
  * Sizes are in CSS pixels; PNG output is rendered at `scale` (2 for the
  * notebook's retina images) and the caller reports the CSS size as the
@@ -16,9 +16,9 @@
  * <= 0 are gaps too.  A chart with no finite points renders its axes and a
  * "no data yet" note (a live chart before the first metric arrives).
  *
- * Ownership: kiln_chart_new/free; series data is copied.  Render results
- * are appended to a caller's kiln_buf.  Threads: one chart, one thread;
- * different charts render concurrently.
+ * Ownership: kiln_chart_new/free; series and bar data are copied.  Render
+ * results are appended to a caller's kiln_buf.  Threads: one chart, one
+ * thread; different charts render concurrently.
  */
 #ifndef KILN_PLOTTING_CHART_H
 #define KILN_PLOTTING_CHART_H
@@ -34,6 +34,7 @@ typedef struct kiln_chart kiln_chart;
 typedef enum kiln_chart_kind {
     KILN_CHART_LINE,    /* series as lines (with markers when few points) */
     KILN_CHART_SCATTER, /* series as points */
+    KILN_CHART_BARH,    /* labelled horizontal bars: kiln_chart_set_bars */
 } kiln_chart_kind;
 
 typedef struct kiln_chart_opts {
@@ -43,7 +44,8 @@ typedef struct kiln_chart_opts {
     const char *y_label; /* beside the y axis, rotated; NULL for none */
     bool x_log, y_log;   /* logarithmic axes */
     bool x_integer;      /* ticks only on whole numbers (epochs, rounds) */
-    int width, height;   /* CSS pixels; 0 = 640 x 360 */
+    int width, height;   /* CSS pixels; 0 = 640 x 360 (a bar chart's
+                            height 0 grows: kiln_chart_set_bars) */
 } kiln_chart_opts;
 
 /* A new empty chart; opts is copied (strings too).  NULL when out of
@@ -52,13 +54,52 @@ kiln_chart *kiln_chart_new(const kiln_chart_opts *opts);
 void kiln_chart_free(kiln_chart *c); /* NULL is fine */
 
 /* Add a series of n points (x[i], y[i]); its colour is the next in the
- * cycle.  Returns the series index, or -1 when out of memory. */
+ * cycle.  Returns the series index, or -1 when out of memory (or when c is
+ * a bar chart, which has bars instead of series). */
 int kiln_chart_add_series(kiln_chart *c, const char *name, const double *x,
                           const double *y, size_t n);
 /* Append points to series i (a live chart growing by epochs). */
 int kiln_chart_append(kiln_chart *c, int series, const double *x,
                       const double *y, size_t n);
 size_t kiln_chart_series_count(const kiln_chart *c);
+
+/* Bar charts (KILN_CHART_BARH), e.g. a model's feature importance: set the
+ * n bars, replacing any set before.  labels[i] is written left of the plot
+ * and values[i] drawn as a bar from 0, in the given order from top to
+ * bottom: sort before calling for a ranking.  labels may be NULL, and so
+ * may any labels[i] (no label; "bar i+1" in the SVG's <desc>).  Labels and
+ * values are copied; labels are sanitised as titles are, and lose trailing
+ * blanks.
+ *
+ * The look is that of the line charts: the title above, opts.x_label under
+ * the x axis, opts.y_label rotated at the left, vertical grid lines at
+ * "nice" x ticks (opts.x_integer honoured; opts.x_log and y_log ignored).
+ * The bars have the first colour of the cycle and no y grid.  Each bar's
+ * value is written after its end, rounded to 4 significant digits (whole
+ * numbers of 10000 and above in full); the x axis reaches far enough for
+ * the values to fit, unless one would need more than half the plot, in
+ * which case it goes inside its bar, in white, or is left out.  Labels are
+ * right-aligned next to the plot; the left margin fits the longest label
+ * up to 35 % of the width, and longer labels end in "…".  The SVG's <desc>
+ * lists the first 50 bars as "label = value".
+ *
+ * Height: a chart created with opts.height 0 grows with the bars, 18 CSS
+ * px per bar beyond about 15 bars (50 bars with a title and an x label:
+ * 989 px), up to 4096 px; kiln_chart_png reports the size, and bars are at
+ * most 36 px thick.  With an explicit height the rows shrink to fit; when
+ * a row is shorter than a line of text, only every k-th label is written
+ * (with a tick mark) and no values, so thousands of bars still render.
+ *
+ * Values: a negative value is drawn left of 0, with a zero line, its value
+ * before its end.  A non-finite value (NaN, inf) draws no bar; its row and
+ * label stay, with "NaN" or "∞" written in grey at 0.  No bars, or only
+ * non-finite ones, render the axes and a "no data yet" note.  Values
+ * beyond +-DBL_MAX/8 are drawn as that.
+ *
+ * Returns KILN_OK; KILN_VALUE when c is NULL or not a bar chart, or values
+ * is NULL with n > 0; KILN_NOMEM.  On failure the bars set before stay. */
+int kiln_chart_set_bars(kiln_chart *c, const char *const *labels,
+                        const double *values, size_t n);
 
 /* Render as PNG at scale (1..4) and append the bytes to out.  *width and
  * *height (may be NULL) get the CSS size.  KILN_VALUE for a scale out of

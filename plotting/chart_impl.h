@@ -22,18 +22,38 @@ typedef struct kiln_chart_series {
     size_t n, cap;
 } kiln_chart_series;
 
+typedef struct kiln_chart_bars {
+    char **label;   /* n sanitised copies ("" for none) */
+    double *value;  /* n values as given (non-finite ones draw no bar) */
+    size_t n;
+} kiln_chart_bars;
+
 struct kiln_chart {
     kiln_chart_opts opts;       /* the string members point at the copies */
     char *title, *x_label, *y_label; /* sanitised copies, or NULL */
     kiln_chart_series *series;
     size_t n_series, cap_series;
+    kiln_chart_bars bars;       /* KILN_CHART_BARH only */
+    bool auto_height;           /* opts.height was 0 (bar charts grow) */
 };
+
+/* The chart's size in CSS pixels: opts.width x opts.height, except that a
+ * bar chart created with height 0 gets kiln__chart_bars_height. */
+void kiln__chart_size(const kiln_chart *c, int *w, int *h);
+
+/* A copy of s that cairo can draw: valid UTF-8, control characters turned
+ * into spaces.  NULL for NULL; *nomem set when the copy cannot be made. */
+char *kiln__chart_text_copy(const char *s, bool *nomem);
 
 /* Chart size limits (CSS pixels, and device pixels of one PNG).  The pixel
  * cap keeps one surface around 200 MB at most. */
 #define KILN__CHART_MIN_SIDE 120
 #define KILN__CHART_MAX_SIDE 4096
 #define KILN__CHART_MAX_PIXELS (50L * 1000 * 1000)
+
+typedef struct kiln_chart_rect {
+    double x, y, w, h;
+} kiln_chart_rect;
 
 /* --- chart_style.c: the look ------------------------------------------ */
 
@@ -61,6 +81,11 @@ typedef struct kiln_chart_style {
     double min_x_tick_space;     /* CSS px between x tick labels */
     double min_y_tick_space;     /* CSS px between y ticks */
     double legend_inset, legend_pad, legend_swatch, legend_max_name;
+    double bar_row;              /* CSS px per bar when the height grows */
+    double bar_fill;             /* bar thickness / row height */
+    double bar_max;              /* thickest bar, CSS px (few bars) */
+    double bar_gap;              /* bar end to its value, CSS px */
+    double bar_label_max;        /* widest bar label, fraction of width */
 } kiln_chart_style;
 
 const kiln_chart_style *kiln__chart_style(void);
@@ -79,7 +104,48 @@ typedef enum kiln_chart_shape {
 } kiln_chart_shape;
 kiln_chart_shape kiln__chart_shape(size_t i);
 
-/* --- chart_render.c: layout, axes, text, legend ----------------------- */
+/* --- chart_text.c: fonts, measuring, eliding, the chart's titles ------ */
+
+typedef enum kiln_chart_font {
+    KILN__FONT_REGULAR,
+    KILN__FONT_BOLD,
+    KILN__FONT_ITALIC,
+} kiln_chart_font;
+
+/* Heights of the style's fonts (CSS px), measured once per render. */
+typedef struct kiln_chart_metrics {
+    double tick_asc, tick_h; /* tick labels: ascent, ascent + descent */
+    double digit_h;          /* height of a digit: centres numbers on ticks */
+    double label_asc, label_h, title_asc, title_h;
+} kiln_chart_metrics;
+
+void kiln__chart_set_font(cairo_t *cr, double size, kiln_chart_font kind);
+/* The advance of s in the current font. */
+double kiln__chart_text_width(cairo_t *cr, const char *s);
+/* s, or its longest prefix that fits max_w with "…" appended (written to
+ * scratch).  "" when not even the ellipsis fits, or when scratch cannot
+ * grow. */
+const char *kiln__chart_fit_text(cairo_t *cr, const char *s, double max_w,
+                                 kiln_buf *scratch);
+bool kiln__chart_has_text(const char *s); /* non-NULL and non-empty */
+void kiln__chart_measure_fonts(cairo_t *cr, kiln_chart_metrics *m);
+/* The title centred over plot, the x axis title under the x tick labels,
+ * the y axis title rotated at the left edge (each when opts has it). */
+void kiln__chart_draw_titles(const kiln_chart *c, cairo_t *cr,
+                             const kiln_chart_metrics *m,
+                             kiln_chart_rect plot, double w, double h,
+                             kiln_buf *scratch);
+/* "no data yet", centred in plot. */
+void kiln__chart_draw_note(cairo_t *cr, const kiln_chart_metrics *m,
+                           kiln_chart_rect plot);
+
+/* A coordinate on which a line of width lw (CSS px) covers whole device
+ * pixels: odd device widths sit on pixel centres, even ones on edges. */
+static inline double kiln__chart_snap(double v, double lw, double res);
+/* lw rounded to whole device pixels (at least one). */
+static inline double kiln__chart_snapped_width(double lw, double res);
+
+/* --- chart_render.c: layout, axes, legend ----------------------------- */
 
 /* Draw the whole chart into cr (CSS pixel units, w x h).  `res` is device
  * pixels per CSS pixel; `image` is the target image surface for PNG output
@@ -88,14 +154,16 @@ kiln_chart_shape kiln__chart_shape(size_t i);
 int kiln__chart_draw(const kiln_chart *c, cairo_t *cr, double w, double h,
                      double res, cairo_surface_t *image, kiln_error *err);
 
+/* Fill xa with ticks for the view [lo, hi] on a plot plot_w CSS px wide:
+ * about one per 70 px, fewer when neighbouring labels (in the tick font,
+ * which must be set on cr) would come closer than style.min_x_tick_space. */
+void kiln__chart_x_ticks(cairo_t *cr, kiln_chart_axis *xa, double lo,
+                         double hi, bool log, bool integer, double plot_w);
+
 /* Map a cairo status to a kiln status and message (KILN_OK for success). */
 int kiln__chart_cairo_error(cairo_status_t st, kiln_error *err);
 
 /* --- chart_marks.c: the data marks ------------------------------------ */
-
-typedef struct kiln_chart_rect {
-    double x, y, w, h;
-} kiln_chart_rect;
 
 typedef struct kiln_chart_frame {
     kiln_chart_rect plot;           /* the plot area, CSS px */
@@ -131,6 +199,21 @@ void kiln__chart_marker(const kiln_chart *c, size_t i, cairo_t *cr, double x,
 size_t kiln__chart_cover(const kiln_chart *c, const kiln_chart_frame *f,
                          kiln_chart_rect r);
 
+/* --- chart_bars.c: horizontal bar charts ------------------------------ */
+
+/* The height a bar chart created with height 0 gets for its bars: 360 CSS
+ * px, or more so that each bar has a row of style.bar_row px, up to
+ * KILN__CHART_MAX_SIDE. */
+int kiln__chart_bars_height(const kiln_chart *c);
+/* Draw the whole bar chart (as kiln__chart_draw). */
+int kiln__chart_draw_bars(const kiln_chart *c, cairo_t *cr, double w,
+                          double h, double res, kiln_buf *scratch,
+                          kiln_error *err);
+void kiln__chart_bars_fini(kiln_chart_bars *b);
+/* The text written after a bar of value v: 4 significant digits (whole
+ * numbers in full), "NaN", "∞".  n >= 32 is always enough. */
+void kiln__chart_bar_value(double v, char *out, size_t n);
+
 /* --- chart_png.c: PNG encoding ---------------------------------------- */
 
 /* Append image (CAIRO_FORMAT_RGB24) to out as an 8-bit RGB PNG.  On
@@ -153,6 +236,19 @@ static inline bool kiln__chart_point_ok(const kiln_chart_frame *f,
     if (f->ya->log && !(y > 0))
         return false;
     return true;
+}
+
+static inline double kiln__chart_snap(double v, double lw, double res)
+{
+    double dw = fmax(round(lw * res), 1);
+    double d = v * res;
+    d = fmod(dw, 2) == 1 ? floor(d) + 0.5 : round(d);
+    return d / res;
+}
+
+static inline double kiln__chart_snapped_width(double lw, double res)
+{
+    return fmax(round(lw * res), 1) / res;
 }
 
 #endif

@@ -1,21 +1,15 @@
-/* kiln — chart layout and drawing: frame, ticks, text, legend (see
- * chart_impl.h).
+/* kiln — line and scatter chart layout and drawing: frame, ticks,
+ * legend (see chart_impl.h; text helpers in chart_text.c).  Bar charts
+ * have their own layout in chart_bars.c.
  *
  * Layout is measured, not guessed: every margin comes from cairo's text
- * extents of the strings actually drawn, so tick labels, axis titles and
- * the title never overlap each other or the edge, whatever their length.
- * Text wider than its room is cut at a code point and ends in "…".
+ * extents of the strings actually drawn (chart_text.c).
  */
 #include "plotting/chart_impl.h"
-
-#include "core/utf8.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-
-static const char ellipsis[] = "\xE2\x80\xA6"; /* U+2026 */
 
 int kiln__chart_cairo_error(cairo_status_t st, kiln_error *err)
 {
@@ -26,85 +20,6 @@ int kiln__chart_cairo_error(cairo_status_t st, kiln_error *err)
                               "chart: cairo ran out of memory");
     return kiln_error_set(err, KILN_INTERNAL, "chart: cairo: %s",
                           cairo_status_to_string(st));
-}
-
-/* --- text ------------------------------------------------------------- */
-
-typedef enum font_kind { FONT_REGULAR, FONT_BOLD, FONT_ITALIC } font_kind;
-
-static void set_font(cairo_t *cr, double size, font_kind kind)
-{
-    const kiln_chart_style *st = kiln__chart_style();
-    cairo_select_font_face(cr, st->font,
-                           kind == FONT_ITALIC ? CAIRO_FONT_SLANT_ITALIC
-                                               : CAIRO_FONT_SLANT_NORMAL,
-                           kind == FONT_BOLD ? CAIRO_FONT_WEIGHT_BOLD
-                                             : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
-}
-
-static double text_width(cairo_t *cr, const char *s)
-{
-    cairo_text_extents_t te;
-    cairo_text_extents(cr, s, &te);
-    return te.x_advance;
-}
-
-/* s, or its longest prefix that fits max_w with "…" appended (written to
- * scratch).  "" when not even the ellipsis fits, or when scratch cannot
- * grow. */
-static const char *fit_text(cairo_t *cr, const char *s, double max_w,
-                            kiln_buf *scratch)
-{
-    if (s == NULL)
-        return "";
-    size_t len = strlen(s);
-    /* No glyph of DejaVu Sans is narrower than a fifth of the font size,
-     * so measuring a million-byte title starts from a short prefix. */
-    cairo_font_extents_t fe;
-    cairo_font_extents(cr, &fe);
-    double min_adv = fe.height > 0 ? fe.height * 0.2 : 1;
-    size_t cap = max_w > 0 ? (size_t)(max_w / min_adv) + 2 : 0;
-    size_t cut = kiln_utf8_offset(s, len, cap);
-    if (cut == len && text_width(cr, s) <= max_w)
-        return s;
-    kiln_buf_clear(scratch);
-    if (kiln_buf_puts(scratch, ellipsis) != KILN_OK ||
-        text_width(cr, kiln_buf_str(scratch)) > max_w) {
-        kiln_buf_clear(scratch);
-        return "";
-    }
-    /* Binary search on the number of code points kept. */
-    size_t lo = 0, hi = kiln_utf8_count(s, cut);
-    while (lo < hi) {
-        size_t mid = (lo + hi + 1) / 2;
-        size_t off = kiln_utf8_offset(s, cut, mid);
-        kiln_buf_clear(scratch);
-        if (kiln_buf_append(scratch, s, off) != KILN_OK ||
-            kiln_buf_puts(scratch, ellipsis) != KILN_OK) {
-            kiln_buf_clear(scratch);
-            return "";
-        }
-        if (text_width(cr, kiln_buf_str(scratch)) <= max_w)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    size_t off = kiln_utf8_offset(s, cut, lo);
-    while (off > 0 && s[off - 1] == ' ')
-        off--;
-    kiln_buf_clear(scratch);
-    if (kiln_buf_append(scratch, s, off) != KILN_OK ||
-        kiln_buf_puts(scratch, ellipsis) != KILN_OK) {
-        kiln_buf_clear(scratch);
-        return "";
-    }
-    return kiln_buf_str(scratch);
-}
-
-static bool has_text(const char *s)
-{
-    return s != NULL && s[0] != '\0';
 }
 
 /* --- layout ----------------------------------------------------------- */
@@ -123,8 +38,7 @@ typedef struct layout {
     kiln_chart_axis xa, ya;
     bool have_data;
     double x_lo, x_hi, y_lo, y_hi;  /* views */
-    double tick_asc, tick_h, digit_h;
-    double label_asc, label_h, title_asc, title_h;
+    kiln_chart_metrics m;
     legend lg;
 } layout;
 
@@ -157,7 +71,7 @@ static double max_label_width(cairo_t *cr, const kiln_chart_axis *ax)
 {
     double w = 0;
     for (size_t i = 0; i < ax->n; i++)
-        w = fmax(w, text_width(cr, ax->label[i]));
+        w = fmax(w, kiln__chart_text_width(cr, ax->label[i]));
     return w;
 }
 
@@ -172,7 +86,7 @@ static void legend_measure(const kiln_chart *c, cairo_t *cr, layout *L,
 {
     const kiln_chart_style *st = kiln__chart_style();
     legend *lg = &L->lg;
-    set_font(cr, st->legend_size, FONT_REGULAR);
+    kiln__chart_set_font(cr, st->legend_size, KILN__FONT_REGULAR);
     cairo_font_extents_t fe;
     cairo_font_extents(cr, &fe);
     lg->row_h = ceil(fe.height * 1.35);
@@ -181,18 +95,42 @@ static void legend_measure(const kiln_chart *c, cairo_t *cr, layout *L,
     char fallback[32];
     for (size_t i = 0; i < c->n_series; i++) {
         const char *name = c->series[i].name;
-        if (!has_text(name)) {
+        if (!kiln__chart_has_text(name)) {
             snprintf(fallback, sizeof fallback, "series %zu", i + 1);
             name = fallback;
         }
-        lg->name_w = fmax(lg->name_w,
-                          text_width(cr, fit_text(cr, name, name_max,
-                                                  scratch)));
+        const char *t = kiln__chart_fit_text(cr, name, name_max, scratch);
+        lg->name_w = fmax(lg->name_w, kiln__chart_text_width(cr, t));
     }
     lg->rows = lg->series = c->n_series;
     lg->box.w = ceil(2 * st->legend_pad + st->legend_swatch + 6 + lg->name_w);
     lg->box.h = ceil(2 * st->legend_pad + (double)lg->rows * lg->row_h -
                      (lg->row_h - fe.height));
+}
+
+void kiln__chart_x_ticks(cairo_t *cr, kiln_chart_axis *xa, double lo,
+                         double hi, bool log, bool integer, double plot_w)
+{
+    const kiln_chart_style *st = kiln__chart_style();
+    int max_x = (int)clampd(floor(plot_w / 70) + 1, 2, 12);
+    for (;;) {
+        kiln_chart_axis_ticks(xa, lo, hi, log, integer, max_x);
+        if (xa->n < 2 || max_x <= 2)
+            break;
+        /* Neighbouring labels must not touch: compare each gap. */
+        bool ok = true;
+        for (size_t i = 1; i < xa->n && ok; i++) {
+            double a = kiln_chart_axis_frac(xa, xa->tick[i - 1]);
+            double b = kiln_chart_axis_frac(xa, xa->tick[i]);
+            double need = (kiln__chart_text_width(cr, xa->label[i - 1]) +
+                           kiln__chart_text_width(cr, xa->label[i])) / 2 +
+                          st->min_x_tick_space;
+            ok = (b - a) * plot_w >= need;
+        }
+        if (ok)
+            break;
+        max_x = (int)xa->n - 1;
+    }
 }
 
 /* Place the plot area and the axes' ticks for the given right margin
@@ -204,23 +142,23 @@ static void place_plot(const kiln_chart *c, cairo_t *cr, layout *L,
     const kiln_chart_opts *o = &c->opts;
     double pad = st->pad;
     double top = pad, bottom = pad;
-    if (has_text(o->title))
-        top += L->title_h + st->title_gap;
+    if (kiln__chart_has_text(o->title))
+        top += L->m.title_h + st->title_gap;
     /* The top y tick label is centred on its tick; keep its upper half. */
-    top = fmax(top, pad + L->tick_h / 2);
-    bottom += st->tick_len + st->tick_gap + L->tick_h;
-    if (has_text(o->x_label))
-        bottom += st->label_gap + L->label_h;
+    top = fmax(top, pad + L->m.tick_h / 2);
+    bottom += st->tick_len + st->tick_gap + L->m.tick_h;
+    if (kiln__chart_has_text(o->x_label))
+        bottom += st->label_gap + L->m.label_h;
     double plot_h = fmax(L->h - top - bottom, 8);
 
     int max_y = (int)floor(plot_h / st->min_y_tick_space) + 1;
     max_y = (int)clampd(max_y, 2, 12);
     kiln_chart_axis_ticks(&L->ya, L->y_lo, L->y_hi, o->y_log, false, max_y);
-    set_font(cr, st->tick_size, FONT_REGULAR);
+    kiln__chart_set_font(cr, st->tick_size, KILN__FONT_REGULAR);
     double left = pad + max_label_width(cr, &L->ya) + st->tick_gap +
                   st->tick_len;
-    if (has_text(o->y_label))
-        left += L->label_h + st->label_gap;
+    if (kiln__chart_has_text(o->y_label))
+        left += L->m.label_h + st->label_gap;
     double right = pad + right_extra;
 
     /* The x tick labels may overhang the plot's ends: widen the margins
@@ -228,26 +166,8 @@ static void place_plot(const kiln_chart *c, cairo_t *cr, layout *L,
      * which settles within a pass or two). */
     for (int pass = 0; pass < 4; pass++) {
         double plot_w = fmax(L->w - left - right, 8);
-        int max_x = (int)clampd(floor(plot_w / 70) + 1, 2, 12);
-        for (;;) {
-            kiln_chart_axis_ticks(&L->xa, L->x_lo, L->x_hi, o->x_log,
-                                  o->x_integer, max_x);
-            if (L->xa.n < 2 || max_x <= 2)
-                break;
-            /* Neighbouring labels must not touch: compare each gap. */
-            bool ok = true;
-            for (size_t i = 1; i < L->xa.n && ok; i++) {
-                double a = kiln_chart_axis_frac(&L->xa, L->xa.tick[i - 1]);
-                double b = kiln_chart_axis_frac(&L->xa, L->xa.tick[i]);
-                double need = (text_width(cr, L->xa.label[i - 1]) +
-                               text_width(cr, L->xa.label[i])) / 2 +
-                              st->min_x_tick_space;
-                ok = (b - a) * plot_w >= need;
-            }
-            if (ok)
-                break;
-            max_x = (int)L->xa.n - 1;
-        }
+        kiln__chart_x_ticks(cr, &L->xa, L->x_lo, L->x_hi, o->x_log,
+                            o->x_integer, plot_w);
         if (L->xa.n == 0)
             break;
         double first = left + kiln_chart_axis_frac(&L->xa, L->xa.tick[0]) *
@@ -255,9 +175,10 @@ static void place_plot(const kiln_chart *c, cairo_t *cr, layout *L,
         double last = left + kiln_chart_axis_frac(&L->xa,
                                                   L->xa.tick[L->xa.n - 1]) *
                                  plot_w;
-        double over_l = pad - (first - text_width(cr, L->xa.label[0]) / 2);
-        double over_r = last + text_width(cr, L->xa.label[L->xa.n - 1]) / 2 -
-                        (L->w - pad - right_extra);
+        double w0 = kiln__chart_text_width(cr, L->xa.label[0]);
+        double w1 = kiln__chart_text_width(cr, L->xa.label[L->xa.n - 1]);
+        double over_l = pad - (first - w0 / 2);
+        double over_r = last + w1 / 2 - (L->w - pad - right_extra);
         if (over_l <= 0 && over_r <= 0)
             break;
         if (over_l > 0)
@@ -327,9 +248,9 @@ static void place_legend(const kiln_chart *c, cairo_t *cr, layout *L,
         lg->series = fit - 1;
         char more[64];
         snprintf(more, sizeof more, "+ %zu more", c->n_series - lg->series);
-        set_font(cr, st->legend_size, FONT_REGULAR);
+        kiln__chart_set_font(cr, st->legend_size, KILN__FONT_REGULAR);
         double mw = ceil(2 * st->legend_pad + st->legend_swatch + 6 +
-                         text_width(cr, more));
+                         kiln__chart_text_width(cr, more));
         lg->box.w = fmax(lg->box.w, mw);
         lg->box.h = ceil(2 * st->legend_pad + (double)fit * lg->row_h);
     }
@@ -345,43 +266,7 @@ static void place_legend(const kiln_chart *c, cairo_t *cr, layout *L,
     lg->box.y = L->plot.y;
 }
 
-static void measure_fonts(cairo_t *cr, layout *L)
-{
-    const kiln_chart_style *st = kiln__chart_style();
-    cairo_font_extents_t fe;
-    cairo_text_extents_t te;
-    set_font(cr, st->tick_size, FONT_REGULAR);
-    cairo_font_extents(cr, &fe);
-    L->tick_asc = fe.ascent;
-    L->tick_h = fe.ascent + fe.descent;
-    cairo_text_extents(cr, "0", &te);
-    L->digit_h = -te.y_bearing;
-    set_font(cr, st->label_size, FONT_REGULAR);
-    cairo_font_extents(cr, &fe);
-    L->label_asc = fe.ascent;
-    L->label_h = fe.ascent + fe.descent;
-    set_font(cr, st->title_size, FONT_BOLD);
-    cairo_font_extents(cr, &fe);
-    L->title_asc = fe.ascent;
-    L->title_h = fe.ascent + fe.descent;
-}
-
 /* --- drawing ---------------------------------------------------------- */
-
-/* A coordinate on which a line of width lw (CSS px) covers whole device
- * pixels: odd device widths sit on pixel centres, even ones on edges. */
-static double snap(double v, double lw, double res)
-{
-    double dw = fmax(round(lw * res), 1);
-    double d = v * res;
-    d = fmod(dw, 2) == 1 ? floor(d) + 0.5 : round(d);
-    return d / res;
-}
-
-static double snapped_width(double lw, double res)
-{
-    return fmax(round(lw * res), 1) / res;
-}
 
 static void set_rgb(cairo_t *cr, kiln_chart_rgb c)
 {
@@ -392,19 +277,19 @@ static void draw_grid_and_axes(cairo_t *cr, const layout *L)
 {
     const kiln_chart_style *st = kiln__chart_style();
     const kiln_chart_rect *p = &L->plot;
-    double gw = snapped_width(st->grid_width, L->res);
+    double gw = kiln__chart_snapped_width(st->grid_width, L->res);
     cairo_set_line_width(cr, gw);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     set_rgb(cr, st->grid);
     for (size_t i = 0; i < L->xa.n; i++) {
-        double x = snap(p->x + kiln_chart_axis_frac(&L->xa, L->xa.tick[i]) *
-                                   p->w,
-                        st->grid_width, L->res);
+        double x = kiln__chart_snap(
+            p->x + kiln_chart_axis_frac(&L->xa, L->xa.tick[i]) * p->w,
+            st->grid_width, L->res);
         cairo_move_to(cr, x, p->y);
         cairo_line_to(cr, x, p->y + p->h);
     }
     for (size_t i = 0; i < L->ya.n; i++) {
-        double y = snap(p->y + (1 - kiln_chart_axis_frac(&L->ya,
+        double y = kiln__chart_snap(p->y + (1 - kiln_chart_axis_frac(&L->ya,
                                                          L->ya.tick[i])) *
                                    p->h,
                         st->grid_width, L->res);
@@ -414,9 +299,9 @@ static void draw_grid_and_axes(cairo_t *cr, const layout *L)
     cairo_stroke(cr);
 
     /* Left and bottom spines with outward ticks; minor ticks half long. */
-    double sw = snapped_width(st->spine_width, L->res);
-    double sx = snap(p->x, st->spine_width, L->res);
-    double sy = snap(p->y + p->h, st->spine_width, L->res);
+    double sw = kiln__chart_snapped_width(st->spine_width, L->res);
+    double sx = kiln__chart_snap(p->x, st->spine_width, L->res);
+    double sy = kiln__chart_snap(p->y + p->h, st->spine_width, L->res);
     cairo_set_line_width(cr, sw);
     set_rgb(cr, st->spine);
     cairo_move_to(cr, sx, p->y);
@@ -425,16 +310,18 @@ static void draw_grid_and_axes(cairo_t *cr, const layout *L)
     for (size_t i = 0; i < L->xa.n + L->xa.n_minor; i++) {
         bool major = i < L->xa.n;
         double v = major ? L->xa.tick[i] : L->xa.minor[i - L->xa.n];
-        double x = snap(p->x + kiln_chart_axis_frac(&L->xa, v) * p->w,
-                        st->spine_width, L->res);
+        double x = kiln__chart_snap(
+            p->x + kiln_chart_axis_frac(&L->xa, v) * p->w, st->spine_width,
+            L->res);
         cairo_move_to(cr, x, sy);
         cairo_line_to(cr, x, sy + (major ? st->tick_len : st->tick_len / 2));
     }
     for (size_t i = 0; i < L->ya.n + L->ya.n_minor; i++) {
         bool major = i < L->ya.n;
         double v = major ? L->ya.tick[i] : L->ya.minor[i - L->ya.n];
-        double y = snap(p->y + (1 - kiln_chart_axis_frac(&L->ya, v)) * p->h,
-                        st->spine_width, L->res);
+        double y = kiln__chart_snap(
+            p->y + (1 - kiln_chart_axis_frac(&L->ya, v)) * p->h,
+            st->spine_width, L->res);
         cairo_move_to(cr, sx, y);
         cairo_line_to(cr, sx - (major ? st->tick_len : st->tick_len / 2), y);
     }
@@ -445,76 +332,22 @@ static void draw_tick_labels(cairo_t *cr, const layout *L)
 {
     const kiln_chart_style *st = kiln__chart_style();
     const kiln_chart_rect *p = &L->plot;
-    set_font(cr, st->tick_size, FONT_REGULAR);
+    kiln__chart_set_font(cr, st->tick_size, KILN__FONT_REGULAR);
     set_rgb(cr, st->tick_label);
-    double base = p->y + p->h + st->tick_len + st->tick_gap + L->tick_asc;
+    double base = p->y + p->h + st->tick_len + st->tick_gap + L->m.tick_asc;
     for (size_t i = 0; i < L->xa.n; i++) {
         double x = p->x + kiln_chart_axis_frac(&L->xa, L->xa.tick[i]) * p->w;
-        cairo_move_to(cr, x - text_width(cr, L->xa.label[i]) / 2, base);
+        cairo_move_to(cr, x - kiln__chart_text_width(cr, L->xa.label[i]) / 2,
+                      base);
         cairo_show_text(cr, L->xa.label[i]);
     }
     double right = p->x - st->tick_len - st->tick_gap;
     for (size_t i = 0; i < L->ya.n; i++) {
         double y = p->y + (1 - kiln_chart_axis_frac(&L->ya, L->ya.tick[i])) *
                               p->h;
-        cairo_move_to(cr, right - text_width(cr, L->ya.label[i]),
-                      y + L->digit_h / 2);
+        cairo_move_to(cr, right - kiln__chart_text_width(cr, L->ya.label[i]),
+                      y + L->m.digit_h / 2);
         cairo_show_text(cr, L->ya.label[i]);
-    }
-}
-
-/* Centre text of width tw on `centre`, kept inside [lo, hi]. */
-static double centred(double centre, double tw, double lo, double hi)
-{
-    double x = centre - tw / 2;
-    if (x + tw > hi)
-        x = hi - tw;
-    if (x < lo)
-        x = lo;
-    return x;
-}
-
-static void draw_titles(const kiln_chart *c, cairo_t *cr, const layout *L,
-                        kiln_buf *scratch)
-{
-    const kiln_chart_style *st = kiln__chart_style();
-    const kiln_chart_opts *o = &c->opts;
-    const kiln_chart_rect *p = &L->plot;
-    double pad = st->pad, room = L->w - 2 * pad;
-    if (has_text(o->title)) {
-        set_font(cr, st->title_size, FONT_BOLD);
-        set_rgb(cr, st->title);
-        const char *t = fit_text(cr, o->title, room, scratch);
-        double tw = text_width(cr, t);
-        cairo_move_to(cr, centred(p->x + p->w / 2, tw, pad, L->w - pad),
-                      pad + L->title_asc);
-        cairo_show_text(cr, t);
-    }
-    set_font(cr, st->label_size, FONT_REGULAR);
-    set_rgb(cr, st->label);
-    if (has_text(o->x_label)) {
-        const char *t = fit_text(cr, o->x_label, room, scratch);
-        double tw = text_width(cr, t);
-        double base = p->y + p->h + st->tick_len + st->tick_gap + L->tick_h +
-                      st->label_gap + L->label_asc;
-        cairo_move_to(cr, centred(p->x + p->w / 2, tw, pad, L->w - pad),
-                      base);
-        cairo_show_text(cr, t);
-    }
-    if (has_text(o->y_label)) {
-        /* Rotated a quarter turn anticlockwise, reading bottom to top,
-         * within the plot's height: above it is the title, below it the
-         * x axis title. */
-        const char *t = fit_text(cr, o->y_label, p->h, scratch);
-        double tw = text_width(cr, t);
-        double along = centred(L->h - (p->y + p->h / 2), tw,
-                               L->h - (p->y + p->h), L->h - p->y);
-        cairo_save(cr);
-        cairo_translate(cr, pad + L->label_asc, L->h);
-        cairo_rotate(cr, -M_PI / 2);
-        cairo_move_to(cr, along, 0);
-        cairo_show_text(cr, t);
-        cairo_restore(cr);
     }
 }
 
@@ -527,11 +360,11 @@ static void draw_legend(const kiln_chart *c, cairo_t *cr, const layout *L,
         return;
     /* The frame on whole device pixels, crisp like the axes. */
     kiln_chart_rect b;
-    double fw = snapped_width(0.8, L->res);
-    b.x = snap(lg->box.x, fw, L->res);
-    b.y = snap(lg->box.y, fw, L->res);
-    b.w = snap(lg->box.x + lg->box.w, fw, L->res) - b.x;
-    b.h = snap(lg->box.y + lg->box.h, fw, L->res) - b.y;
+    double fw = kiln__chart_snapped_width(0.8, L->res);
+    b.x = kiln__chart_snap(lg->box.x, fw, L->res);
+    b.y = kiln__chart_snap(lg->box.y, fw, L->res);
+    b.w = kiln__chart_snap(lg->box.x + lg->box.w, fw, L->res) - b.x;
+    b.h = kiln__chart_snap(lg->box.y + lg->box.h, fw, L->res) - b.y;
     cairo_new_path(cr);
     double r = 3;
     cairo_new_sub_path(cr);
@@ -547,7 +380,7 @@ static void draw_legend(const kiln_chart *c, cairo_t *cr, const layout *L,
     cairo_set_line_width(cr, fw);
     cairo_stroke(cr);
 
-    set_font(cr, st->legend_size, FONT_REGULAR);
+    kiln__chart_set_font(cr, st->legend_size, KILN__FONT_REGULAR);
     cairo_font_extents_t fe;
     cairo_font_extents(cr, &fe);
     kiln_chart_frame f = {L->plot, &L->xa, &L->ya, L->res};
@@ -586,26 +419,15 @@ static void draw_legend(const kiln_chart *c, cairo_t *cr, const layout *L,
                                    ? st->scatter_radius + 0.5
                                    : st->marker_radius);
         const char *name = s->name;
-        if (!has_text(name)) {
+        if (!kiln__chart_has_text(name)) {
             snprintf(fallback, sizeof fallback, "series %zu", i + 1);
             name = fallback;
         }
         set_rgb(cr, st->label);
         cairo_move_to(cr, tx, top + fe.ascent);
-        cairo_show_text(cr, fit_text(cr, name, lg->name_max, scratch));
+        cairo_show_text(cr,
+                        kiln__chart_fit_text(cr, name, lg->name_max, scratch));
     }
-}
-
-static void draw_note(cairo_t *cr, const layout *L)
-{
-    const kiln_chart_style *st = kiln__chart_style();
-    const char *note = "no data yet";
-    set_font(cr, st->note_size, FONT_ITALIC);
-    set_rgb(cr, st->note);
-    double tw = text_width(cr, note);
-    cairo_move_to(cr, L->plot.x + (L->plot.w - tw) / 2,
-                  L->plot.y + L->plot.h / 2 + L->digit_h / 2);
-    cairo_show_text(cr, note);
 }
 
 int kiln__chart_draw(const kiln_chart *c, cairo_t *cr, double w, double h,
@@ -615,15 +437,7 @@ int kiln__chart_draw(const kiln_chart *c, cairo_t *cr, double w, double h,
     int rc = KILN_OK;
     kiln_buf scratch;
     kiln_buf_init(&scratch);
-    /* The axes hold the tick labels: too big for some threads' stacks. */
-    layout *L = calloc(1, sizeof *L);
-    if (L == NULL) {
-        rc = kiln_error_nomem(err);
-        goto out;
-    }
-    L->w = w;
-    L->h = h;
-    L->res = res;
+    layout *L = NULL;
 
     /* Unhinted metrics: text measures the same at every scale, so the PNG
      * at 1x, the PNG at 2x and the SVG have one layout. */
@@ -634,8 +448,22 @@ int kiln__chart_draw(const kiln_chart *c, cairo_t *cr, double w, double h,
     cairo_set_font_options(cr, fo);
     cairo_font_options_destroy(fo);
 
+    if (c->opts.kind == KILN_CHART_BARH) {
+        rc = kiln__chart_draw_bars(c, cr, w, h, res, &scratch, err);
+        goto out;
+    }
+    /* The axes hold the tick labels: too big for some threads' stacks. */
+    L = calloc(1, sizeof *L);
+    if (L == NULL) {
+        rc = kiln_error_nomem(err);
+        goto out;
+    }
+    L->w = w;
+    L->h = h;
+    L->res = res;
+
     data_range(c, L);
-    measure_fonts(cr, L);
+    kiln__chart_measure_fonts(cr, &L->m);
     place_plot(c, cr, L, 0);
     place_legend(c, cr, L, &scratch);
 
@@ -654,9 +482,9 @@ int kiln__chart_draw(const kiln_chart *c, cairo_t *cr, double w, double h,
     if (rc != KILN_OK)
         goto out;
     if (!L->have_data)
-        draw_note(cr, L);
+        kiln__chart_draw_note(cr, &L->m, L->plot);
     draw_legend(c, cr, L, &scratch);
-    draw_titles(c, cr, L, &scratch);
+    kiln__chart_draw_titles(c, cr, &L->m, L->plot, L->w, L->h, &scratch);
     rc = kiln__chart_cairo_error(cairo_status(cr), err);
 out:
     free(L);

@@ -56,6 +56,11 @@ static const kiln_chart_style style = {
     .legend_pad = 7,
     .legend_swatch = 22,
     .legend_max_name = 180,
+    .bar_row = 18,
+    .bar_fill = 0.72,
+    .bar_max = 36,
+    .bar_gap = 4,
+    .bar_label_max = 0.35,
 };
 
 const kiln_chart_style *kiln__chart_style(void)

@@ -1,10 +1,12 @@
 /* Helpers shared by the plotting tests: decode a PNG with cairo's own
  * reader (libpng: independent of kiln's encoder), look for colours, save
- * pictures for a person to look at.  Include after cmocka.h. */
+ * pictures for a person to look at, render an SVG and check that it is
+ * well-formed XML.  Include after cmocka.h. */
 #ifndef KILN_TESTS_PLOTTING_PLOT_TEST_H
 #define KILN_TESTS_PLOTTING_PLOT_TEST_H
 
 #include "plotting/chart.h"
+#include "core/utf8.h"
 
 #include <cairo.h>
 #include <stdint.h>
@@ -151,6 +153,117 @@ static inline void save(const kiln_buf *b, const char *name)
         return; /* looking is optional */
     fwrite(b->data, 1, b->len, f);
     fclose(f);
+}
+
+/* Render c as an SVG document (valid UTF-8, no NUL inside); free it. */
+static inline char *render_svg(const kiln_chart *c)
+{
+    kiln_buf b;
+    kiln_buf_init(&b);
+    kiln_error err;
+    kiln_error_init(&err);
+    int rc = kiln_chart_svg(c, &b, &err);
+    if (rc != KILN_OK)
+        print_error("kiln_chart_svg: %s\n", err.message);
+    assert_int_equal(rc, KILN_OK);
+    assert_true(kiln_utf8_valid(b.data, b.len));
+    assert_int_equal(strlen(b.data), b.len); /* no NUL inside */
+    return kiln_buf_steal(&b);
+}
+
+/* A small XML well-formedness check: tags nest and match, attributes are
+ * quoted, entities are known, text has no bare '<' or '&'. */
+static inline void assert_well_formed(const char *doc)
+{
+    assert_true(strncmp(doc, "<?xml", 5) == 0);
+    const char *p = strstr(doc, "?>");
+    assert_non_null(p);
+    p += 2;
+    char stack[64][64];
+    int depth = 0, roots = 0;
+    while (*p) {
+        if (*p == '&') {
+            assert_true(strncmp(p, "&amp;", 5) == 0 ||
+                        strncmp(p, "&lt;", 4) == 0 ||
+                        strncmp(p, "&gt;", 4) == 0 ||
+                        strncmp(p, "&quot;", 6) == 0 ||
+                        strncmp(p, "&apos;", 6) == 0 || p[1] == '#');
+            p++;
+            continue;
+        }
+        if (*p != '<') {
+            assert_true(*p != '>' || depth > 0);
+            if (depth == 0)
+                assert_true(*p == ' ' || *p == '\n' || *p == '\r' ||
+                            *p == '\t');
+            p++;
+            continue;
+        }
+        if (strncmp(p, "<!--", 4) == 0) {
+            p = strstr(p, "-->");
+            assert_non_null(p);
+            p += 3;
+            continue;
+        }
+        bool closing = p[1] == '/';
+        const char *name = p + 1 + closing;
+        size_t nl = strcspn(name, " \t\n/>");
+        assert_true(nl > 0 && nl < 64);
+        const char *q = name + nl;
+        /* Attributes: name="value" pairs until > or />. */
+        while (*q && *q != '>' && !(q[0] == '/' && q[1] == '>')) {
+            if (*q == ' ' || *q == '\n' || *q == '\t') {
+                q++;
+                continue;
+            }
+            size_t an = strcspn(q, "= \t\n>");
+            assert_true(an > 0 && q[an] == '=');
+            q += an + 1;
+            char quote = *q;
+            assert_true(quote == '"' || quote == '\'');
+            const char *end = strchr(q + 1, quote);
+            assert_non_null(end);
+            assert_null(memchr(q + 1, '<', (size_t)(end - q - 1)));
+            q = end + 1;
+        }
+        assert_true(*q != '\0');
+        bool self = q[0] == '/';
+        if (closing) {
+            assert_true(depth > 0);
+            depth--;
+            assert_int_equal(strlen(stack[depth]), nl);
+            assert_memory_equal(stack[depth], name, nl);
+        } else if (!self) {
+            assert_true(depth < 64);
+            memcpy(stack[depth], name, nl);
+            stack[depth][nl] = '\0';
+            if (depth == 0)
+                roots++;
+            depth++;
+        } else if (depth == 0) {
+            roots++;
+        }
+        p = q + (self ? 2 : 1);
+    }
+    assert_int_equal(depth, 0);
+    assert_int_equal(roots, 1);
+}
+
+/* cairo's spelling of a colour: percentages printed with %f, trailing
+ * zeros dropped. */
+static inline void cairo_rgb(uint32_t rgb, char *out, size_t n)
+{
+    char part[3][32];
+    for (int k = 0; k < 3; k++) {
+        unsigned v = (rgb >> (16 - 8 * k)) & 0xFF;
+        snprintf(part[k], sizeof part[k], "%f", v / 255.0 * 100);
+        char *e = part[k] + strlen(part[k]);
+        while (e[-1] == '0')
+            *--e = '\0';
+        if (e[-1] == '.')
+            e[-1] = '\0';
+    }
+    snprintf(out, n, "rgb(%s%%,%s%%,%s%%)", part[0], part[1], part[2]);
 }
 
 static inline bool under_valgrind(void)

@@ -15,122 +15,12 @@
 
 #include <math.h>
 
-static char *render_svg(const kiln_chart *c)
-{
-    kiln_buf b;
-    kiln_buf_init(&b);
-    kiln_error err;
-    kiln_error_init(&err);
-    int rc = kiln_chart_svg(c, &b, &err);
-    if (rc != KILN_OK)
-        print_error("kiln_chart_svg: %s\n", err.message);
-    assert_int_equal(rc, KILN_OK);
-    assert_true(kiln_utf8_valid(b.data, b.len));
-    assert_int_equal(strlen(b.data), b.len); /* no NUL inside */
-    return kiln_buf_steal(&b);
-}
-
 static size_t count(const char *hay, const char *needle)
 {
     size_t n = 0;
     for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
         n++;
     return n;
-}
-
-/* A small XML well-formedness check: tags nest and match, attributes are
- * quoted, entities are known, text has no bare '<' or '&'. */
-static void assert_well_formed(const char *doc)
-{
-    assert_true(strncmp(doc, "<?xml", 5) == 0);
-    const char *p = strstr(doc, "?>");
-    assert_non_null(p);
-    p += 2;
-    char stack[64][64];
-    int depth = 0, roots = 0;
-    while (*p) {
-        if (*p == '&') {
-            assert_true(strncmp(p, "&amp;", 5) == 0 ||
-                        strncmp(p, "&lt;", 4) == 0 ||
-                        strncmp(p, "&gt;", 4) == 0 ||
-                        strncmp(p, "&quot;", 6) == 0 ||
-                        strncmp(p, "&apos;", 6) == 0 || p[1] == '#');
-            p++;
-            continue;
-        }
-        if (*p != '<') {
-            assert_true(*p != '>' || depth > 0);
-            if (depth == 0)
-                assert_true(*p == ' ' || *p == '\n' || *p == '\r' ||
-                            *p == '\t');
-            p++;
-            continue;
-        }
-        if (strncmp(p, "<!--", 4) == 0) {
-            p = strstr(p, "-->");
-            assert_non_null(p);
-            p += 3;
-            continue;
-        }
-        bool closing = p[1] == '/';
-        const char *name = p + 1 + closing;
-        size_t nl = strcspn(name, " \t\n/>");
-        assert_true(nl > 0 && nl < 64);
-        const char *q = name + nl;
-        /* Attributes: name="value" pairs until > or />. */
-        while (*q && *q != '>' && !(q[0] == '/' && q[1] == '>')) {
-            if (*q == ' ' || *q == '\n' || *q == '\t') {
-                q++;
-                continue;
-            }
-            size_t an = strcspn(q, "= \t\n>");
-            assert_true(an > 0 && q[an] == '=');
-            q += an + 1;
-            char quote = *q;
-            assert_true(quote == '"' || quote == '\'');
-            const char *end = strchr(q + 1, quote);
-            assert_non_null(end);
-            assert_null(memchr(q + 1, '<', (size_t)(end - q - 1)));
-            q = end + 1;
-        }
-        assert_true(*q != '\0');
-        bool self = q[0] == '/';
-        if (closing) {
-            assert_true(depth > 0);
-            depth--;
-            assert_int_equal(strlen(stack[depth]), nl);
-            assert_memory_equal(stack[depth], name, nl);
-        } else if (!self) {
-            assert_true(depth < 64);
-            memcpy(stack[depth], name, nl);
-            stack[depth][nl] = '\0';
-            if (depth == 0)
-                roots++;
-            depth++;
-        } else if (depth == 0) {
-            roots++;
-        }
-        p = q + (self ? 2 : 1);
-    }
-    assert_int_equal(depth, 0);
-    assert_int_equal(roots, 1);
-}
-
-/* cairo's spelling of a colour: percentages printed with %f, trailing
- * zeros dropped. */
-static void cairo_rgb(uint32_t rgb, char *out, size_t n)
-{
-    char part[3][32];
-    for (int k = 0; k < 3; k++) {
-        unsigned v = (rgb >> (16 - 8 * k)) & 0xFF;
-        snprintf(part[k], sizeof part[k], "%f", v / 255.0 * 100);
-        char *e = part[k] + strlen(part[k]);
-        while (e[-1] == '0')
-            *--e = '\0';
-        if (e[-1] == '.')
-            e[-1] = '\0';
-    }
-    snprintf(out, n, "rgb(%s%%,%s%%,%s%%)", part[0], part[1], part[2]);
 }
 
 static size_t glyphs(const char *doc)
