@@ -11,12 +11,14 @@
 extern const kiln_algo kiln_algo_kmeans;
 extern const kiln_algo kiln_algo_linear_learner;
 extern const kiln_algo kiln_algo_pca;
+extern const kiln_algo kiln_algo_xgboost;
 
 /* Sorted by name. */
 static const kiln_algo *const all[] = {
     &kiln_algo_kmeans,
     &kiln_algo_linear_learner,
     &kiln_algo_pca,
+    &kiln_algo_xgboost,
     NULL,
 };
 

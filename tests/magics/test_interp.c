@@ -384,7 +384,8 @@ static void test_complete(void **state)
     complete_want(f, "%train linear-l", -1, 7,
                   (const char *[]){"linear-learner"}, 1);
     complete_want(f, "%%train ", -1, 8,
-                  (const char *[]){"kmeans", "linear-learner", "pca"}, 3);
+                  (const char *[]){"kmeans", "linear-learner", "pca", "xgboost"},
+                  4);
     complete_want(f, "%help p", -1, 6, (const char *[]){"pca"}, 1);
     complete_want(f, "%train pca --train d num_c", -1, 21,
                   (const char *[]){"num_components="}, 1);

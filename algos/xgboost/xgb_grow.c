@@ -1,0 +1,604 @@
+/* kiln — growing one XGBoost tree on the quantised matrix (xgb.h), as
+ * xgboost 1.7's hist updater (grow_quantile_histmaker) does.
+ *
+ * Rows: one array holds the row numbers of the tree's rows; every node
+ * owns a contiguous segment of it, which a split partitions stably into
+ * the left child's rows, then the right's, so rows stay in increasing
+ * order inside a node (the histogram walk reads the matrix forward).
+ *
+ * Histograms: the smaller child's is built from its rows, the larger's is
+ * its parent's minus it (histogram subtraction).  A node's histogram is
+ * freed once its children have theirs.
+ *
+ * Splits, as xgboost's HistEvaluator: for every sampled feature the bins
+ * are scanned left to right with missing values going right; when the
+ * node has missing values of that feature, the scan is repeated right to
+ * left with them going left (default_left).  A candidate needs both sides'
+ * hessian sums >= min_child_weight; its loss change is
+ * gain(left) + gain(right) - gain(node), with xgboost's CalcGain and
+ * CalcWeight (reg_alpha as a soft threshold, reg_lambda, max_delta_step).
+ * The best is the largest loss change; ties go to the smaller feature, and
+ * within a feature to the first found.  A split is applied when its loss
+ * change is > 1e-6 and >= gamma, both sides have hessian, and the depth
+ * and leaf limits allow (ExpandEntry::IsValid).
+ *
+ * Order: depthwise expands a whole level at a time; lossguide always the
+ * candidate with the largest loss change (ties: the older node).
+ *
+ * Node values: a leaf holds CalcWeight * eta (split_cond and base_weight);
+ * an internal node keeps CalcWeight unscaled in base_weight, as xgboost's
+ * RegTree::ExpandNode leaves them.
+ */
+#include "xgb.h"
+
+#include "algos/par.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RT_EPS 1e-6
+
+/* ---- xgboost's gain and weight (param.h) --------------------------------- */
+
+static double threshold_l1(double g, double alpha)
+{
+    return g > alpha ? g - alpha : g < -alpha ? g + alpha : 0.0;
+}
+
+static double calc_weight(const kiln__xgb_tree_params *p, double g, double h)
+{
+    if (h < p->min_child_weight || h <= 0.0)
+        return 0.0;
+    double dw = -threshold_l1(g, p->alpha) / (h + p->lambda);
+    if (p->max_delta_step != 0.0 && fabs(dw) > p->max_delta_step)
+        dw = copysign(p->max_delta_step, dw);
+    return dw;
+}
+
+static double calc_gain(const kiln__xgb_tree_params *p, double g, double h)
+{
+    if (h <= 0.0)
+        return 0.0;
+    if (p->max_delta_step == 0.0) {
+        double t = threshold_l1(g, p->alpha);
+        return (float)(t * t / (h + p->lambda));
+    }
+    double w = calc_weight(p, g, h);
+    return (float)(-(2.0 * g * w + (h + p->lambda) * w * w));
+}
+
+/* ---- sampling ---------------------------------------------------------- */
+
+uint64_t kiln__xgb_rand(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+double kiln__xgb_uniform(uint64_t *state)
+{
+    return (double)(kiln__xgb_rand(state) >> 11) * 0x1.0p-53;
+}
+
+void kiln__xgb_sample_features(const uint8_t *ok, size_t nf, double frac,
+                               uint64_t *rng, uint32_t *scratch, uint8_t *out)
+{
+    size_t m = 0;
+    for (size_t f = 0; f < nf; f++)
+        if (ok[f])
+            scratch[m++] = (uint32_t)f;
+    memset(out, 0, nf);
+    size_t keep = frac >= 1.0 ? m : (size_t)(frac * (double)m);
+    if (keep < 1 && m > 0)
+        keep = 1;
+    for (size_t i = 0; i < keep; i++) {
+        size_t j = i + (size_t)(kiln__xgb_uniform(rng) * (double)(m - i));
+        uint32_t t = scratch[i];
+        scratch[i] = scratch[j];
+        scratch[j] = t;
+        out[scratch[i]] = 1;
+    }
+}
+
+/* ---- nodes --------------------------------------------------------------- */
+
+typedef struct split {
+    double loss_chg;
+    int32_t feature;
+    int32_t bin;        /* bins 0..bin go left */
+    bool default_left;
+    kiln__xgb_gh left, right;
+} split;
+
+typedef struct gnode {
+    int32_t id;          /* in the tree */
+    int depth;
+    size_t begin, end;   /* rows[begin..end) */
+    kiln__xgb_gh sum;
+    kiln__xgb_gh *hist;  /* NULL once the children have theirs */
+    split best;
+    uint64_t order;      /* creation order, for ties */
+} gnode;
+
+typedef struct grower {
+    const kiln__xgb_qmatrix *q;
+    const kiln__xgb_tree_params *tp;
+    const float *grad, *hess;
+    unsigned threads;
+    size_t slots;
+    uint32_t *rows, *tmp;     /* the partition, and scratch of n */
+    kiln__xgb_hist_pool *pool;
+    kiln__xgb_gh *scratch;    /* the pool's */
+    kiln__xgb_tree *tree;
+    const uint8_t *bytree;    /* colsample_bytree */
+    uint8_t *bylevel, *bynode;
+    int level_of_bylevel;     /* the depth bylevel was drawn for */
+    uint32_t *fscratch;
+    uint64_t *rng;
+    gnode *nodes;             /* the candidates */
+    size_t nnodes, cap;
+    uint64_t made;
+} grower;
+
+/* ---- split finding -------------------------------------------------------- */
+
+typedef struct eval_job {
+    const grower *g;
+    const gnode *node;
+    const uint8_t *features;
+    double root_gain;
+    split *best;              /* one per range */
+    size_t parts;
+} eval_job;
+
+/* Update best with a candidate as xgboost's SplitEntry::Update does. */
+static void consider(split *best, double loss, int32_t f, int32_t bin,
+                     bool dleft, kiln__xgb_gh l, kiln__xgb_gh r)
+{
+    bool replace = best->feature < 0 || (best->feature <= f
+                                             ? loss > best->loss_chg
+                                             : !(best->loss_chg > loss));
+    if (!replace || isinf(loss))
+        return;
+    *best = (split){.loss_chg = loss, .feature = f, .bin = bin,
+                    .default_left = dleft, .left = l, .right = r};
+}
+
+/* The forward scan when gains are G^2 / (H + lambda) (no alpha, no
+ * max_delta_step: the defaults): prefix sums first, then every
+ * candidate's loss change in a loop the compiler vectorises, then the
+ * first best. */
+static void forward_plain(const grower *g, const gnode *node, size_t f,
+                          double root_gain, split *best)
+{
+    const kiln__xgb_tree_params *p = g->tp;
+    const kiln__xgb_cuts *c = &g->q->cuts;
+    const kiln__xgb_gh *h = node->hist + c->ptr[f];
+    int nb = c->nbins[f];
+    double gl[256], hl[256], loss[256];
+    int bin[256], m = 0;
+    double ag = 0, ah = 0;
+    for (int b = 0; b < nb; b++) {
+        if (h[b].h == 0.0 && h[b].g == 0.0)
+            continue;
+        ag += h[b].g;
+        ah += h[b].h;
+        gl[m] = ag;
+        hl[m] = ah;
+        bin[m++] = b;
+    }
+    double G = node->sum.g, H = node->sum.h, lambda = p->lambda;
+    double mcw = p->min_child_weight;
+    for (int i = 0; i < m; i++) {
+        double gr = G - gl[i], hr = H - hl[i];
+        double l = gl[i] * gl[i] / (hl[i] + lambda) +
+                   gr * gr / (hr + lambda) - root_gain;
+        bool ok = hl[i] >= mcw && hr >= mcw && hl[i] > 0 && hr > 0;
+        loss[i] = ok ? l : -INFINITY;
+    }
+    for (int i = 0; i < m; i++) {
+        if (loss[i] == -INFINITY)
+            continue;
+        kiln__xgb_gh l = {gl[i], hl[i]}, r = {G - gl[i], H - hl[i]};
+        consider(best, (float)loss[i], (int32_t)f, bin[i], false, l, r);
+    }
+}
+
+static void eval_feature(const grower *g, const gnode *node, size_t f,
+                         double root_gain, split *best)
+{
+    if (g->tp->alpha == 0.0 && g->tp->max_delta_step == 0.0 &&
+        g->tp->min_child_weight >= 0.0) {
+        forward_plain(g, node, f, root_gain, best);
+        if (!g->q->cuts.missing[f] ||
+            node->hist[g->q->cuts.ptr[f] + g->q->cuts.nbins[f]].h == 0.0)
+            return;
+    }
+    const kiln__xgb_tree_params *p = g->tp;
+    const kiln__xgb_cuts *c = &g->q->cuts;
+    const kiln__xgb_gh *h = node->hist + c->ptr[f];
+    int nb = c->nbins[f];
+    kiln__xgb_gh tot = node->sum, acc = {0, 0};
+    bool plain = p->alpha == 0.0 && p->max_delta_step == 0.0 &&
+                 p->min_child_weight >= 0.0;
+    /* forward: missing values go right.  A bin the node has no rows in
+     * repeats the previous candidate, which it cannot beat: skipped. */
+    for (int b = 0; b < nb && !plain; b++) {
+        if (h[b].h == 0.0 && h[b].g == 0.0)
+            continue;
+        acc.g += h[b].g;
+        acc.h += h[b].h;
+        kiln__xgb_gh rest = {tot.g - acc.g, tot.h - acc.h};
+        if (acc.h < p->min_child_weight || rest.h < p->min_child_weight)
+            continue;
+        double loss = (float)(calc_gain(p, acc.g, acc.h) +
+                              calc_gain(p, rest.g, rest.h) - root_gain);
+        consider(best, loss, (int32_t)f, b, false, acc, rest);
+    }
+    if (!c->missing[f] || h[nb].h == 0.0)
+        return;
+    /* backward: missing values go left */
+    acc = (kiln__xgb_gh){0, 0};
+    for (int b = nb - 1; b >= 1; b--) {
+        if (h[b].h == 0.0 && h[b].g == 0.0)
+            continue;
+        acc.g += h[b].g;
+        acc.h += h[b].h;
+        kiln__xgb_gh rest = {tot.g - acc.g, tot.h - acc.h};
+        if (acc.h < p->min_child_weight || rest.h < p->min_child_weight)
+            continue;
+        double loss = (float)(calc_gain(p, rest.g, rest.h) +
+                              calc_gain(p, acc.g, acc.h) - root_gain);
+        consider(best, loss, (int32_t)f, b - 1, true, rest, acc);
+    }
+}
+
+static void eval_range(void *arg, size_t part, unsigned worker)
+{
+    (void)worker;
+    eval_job *j = arg;
+    size_t nf = j->g->q->nfeat;
+    size_t lo = nf * part / j->parts, hi = nf * (part + 1) / j->parts;
+    split *best = &j->best[part];
+    *best = (split){.feature = -1};
+    for (size_t f = lo; f < hi; f++)
+        if (j->features[f])
+            eval_feature(j->g, j->node, f, j->root_gain, best);
+}
+
+/* The features a node may split on: bytree, then bylevel, then bynode. */
+static const uint8_t *node_features(grower *g, int depth)
+{
+    size_t nf = g->q->nfeat;
+    const uint8_t *set = g->bytree;
+    if (g->tp->colsample_bylevel < 1.0) {
+        if (g->level_of_bylevel != depth) {
+            kiln__xgb_sample_features(g->bytree, nf, g->tp->colsample_bylevel, g->rng,
+                            g->fscratch, g->bylevel);
+            g->level_of_bylevel = depth;
+        }
+        set = g->bylevel;
+    }
+    if (g->tp->colsample_bynode < 1.0) {
+        kiln__xgb_sample_features(set, nf, g->tp->colsample_bynode, g->rng, g->fscratch,
+                        g->bynode);
+        set = g->bynode;
+    }
+    return set;
+}
+
+static void evaluate(grower *g, gnode *node)
+{
+    node->best = (split){.feature = -1};
+    bool can_split = g->tp->max_depth <= 0 || node->depth < g->tp->max_depth;
+    if (!can_split || node->hist == NULL || node->end - node->begin < 2)
+        return;
+    const uint8_t *features = node_features(g, node->depth);
+    enum { MAX_PARTS = 64 };
+    split best[MAX_PARTS];
+    size_t parts = g->threads;
+    if (parts > MAX_PARTS)
+        parts = MAX_PARTS;
+    /* few rows: not worth a thread start */
+    if ((node->end - node->begin) * g->q->nfeat < 1u << 16)
+        parts = 1;
+    eval_job j = {.g = g, .node = node, .features = features,
+                  .root_gain = calc_gain(g->tp, node->sum.g, node->sum.h),
+                  .best = best, .parts = parts};
+    if (parts == 1)
+        eval_range(&j, 0, 0);
+    else
+        kiln_par_tasks((unsigned)parts, parts, eval_range, &j);
+    for (size_t i = 0; i < parts; i++)
+        if (best[i].feature >= 0)
+            consider(&node->best, best[i].loss_chg, best[i].feature,
+                     best[i].bin, best[i].default_left, best[i].left,
+                     best[i].right);
+}
+
+/* ExpandEntry::IsValid */
+static bool valid(const grower *g, const gnode *node, int leaves)
+{
+    const split *s = &node->best;
+    const kiln__xgb_tree_params *p = g->tp;
+    if (s->feature < 0 || s->loss_chg <= RT_EPS)
+        return false;
+    if (s->left.h == 0.0 || s->right.h == 0.0)
+        return false;
+    if (s->loss_chg < p->gamma)
+        return false;
+    if (p->max_depth > 0 && node->depth >= p->max_depth)
+        return false;
+    if (p->max_leaves > 0 && leaves >= p->max_leaves)
+        return false;
+    return true;
+}
+
+/* ---- applying a split ----------------------------------------------------- */
+
+static void set_leaf(grower *g, int32_t id, kiln__xgb_gh sum)
+{
+    kiln__xgb_tree *t = g->tree;
+    float w = (float)(calc_weight(g->tp, sum.g, sum.h) * g->tp->eta);
+    t->split_cond[id] = w;
+    t->base_weight[id] = w;
+    t->sum_hess[id] = (float)sum.h;
+    t->loss_change[id] = 0.0f;
+    t->left[id] = t->right[id] = -1;
+    t->split_index[id] = 0;
+    t->default_left[id] = 0;
+}
+
+/* Stable partition of rows[begin..end) by the split; returns the first
+ * right row's position. */
+static size_t partition(grower *g, const gnode *node)
+{
+    const kiln__xgb_qmatrix *q = g->q;
+    size_t f = (size_t)node->best.feature;
+    uint8_t missing_bin = q->cuts.missing[f] ? (uint8_t)q->cuts.nbins[f] : 0;
+    bool has_missing = q->cuts.missing[f];
+    int bin = node->best.bin;
+    bool dleft = node->best.default_left;
+    size_t l = node->begin, r = 0;
+    for (size_t i = node->begin; i < node->end; i++) {
+        uint32_t row = g->rows[i];
+        uint8_t b = q->bins[(size_t)row * q->nfeat + f];
+        bool left = has_missing && b == missing_bin ? dleft : b <= bin;
+        if (left)
+            g->rows[l++] = row;
+        else
+            g->tmp[r++] = row;
+    }
+    memcpy(g->rows + l, g->tmp, r * sizeof *g->rows);
+    return l;
+}
+
+static int push_node(grower *g, int32_t id, int depth, size_t begin,
+                     size_t end, kiln__xgb_gh sum, kiln__xgb_gh *hist)
+{
+    if (g->nnodes == g->cap) {
+        size_t cap = g->cap ? 2 * g->cap : 64;
+        gnode *n = realloc(g->nodes, cap * sizeof *n);
+        if (n == NULL)
+            return KILN_NOMEM;
+        g->nodes = n;
+        g->cap = cap;
+    }
+    g->nodes[g->nnodes++] = (gnode){.id = id, .depth = depth, .begin = begin,
+                                    .end = end, .sum = sum, .hist = hist,
+                                    .order = g->made++};
+    return KILN_OK;
+}
+
+static kiln__xgb_gh *new_hist(const grower *g)
+{
+    return kiln__xgb_pool_get(g->pool);
+}
+
+static void drop_hist(const grower *g, kiln__xgb_gh *h)
+{
+    kiln__xgb_pool_put(g->pool, h);
+}
+
+/* Split node (removed from the candidates by the caller) into two leaves
+ * and make them candidates. */
+static int apply(grower *g, gnode node)
+{
+    kiln__xgb_tree *t = g->tree;
+    const split *s = &node.best;
+    int32_t lid = kiln__xgb_tree_add_node(t, node.id);
+    int32_t rid = lid < 0 ? -1 : kiln__xgb_tree_add_node(t, node.id);
+    if (lid < 0 || rid < 0) {
+        drop_hist(g, node.hist);
+        return KILN_NOMEM;
+    }
+    const kiln__xgb_cuts *c = &g->q->cuts;
+    t->left[node.id] = lid;
+    t->right[node.id] = rid;
+    t->split_index[node.id] = s->feature;
+    t->split_cond[node.id] = c->values[c->ptr[s->feature] + (size_t)s->bin];
+    t->default_left[node.id] = s->default_left;
+    t->loss_change[node.id] = (float)s->loss_chg;
+    t->base_weight[node.id] =
+        (float)calc_weight(g->tp, node.sum.g, node.sum.h);
+    set_leaf(g, lid, s->left);
+    set_leaf(g, rid, s->right);
+
+    size_t mid = partition(g, &node);
+    size_t nl = mid - node.begin, nr = node.end - mid;
+    /* Children at the depth limit are leaves: no histograms for them. */
+    bool last = g->tp->max_depth > 0 && node.depth + 1 >= g->tp->max_depth;
+    kiln__xgb_gh *hl = NULL, *hr = NULL;
+    if (!last) {
+        hl = new_hist(g);
+        hr = new_hist(g);
+        if (hl == NULL || hr == NULL) {
+            drop_hist(g, hl);
+            drop_hist(g, hr);
+            drop_hist(g, node.hist);
+            return KILN_NOMEM;
+        }
+        kiln__xgb_gh *small = nl <= nr ? hl : hr, *large = nl <= nr ? hr : hl;
+        size_t sb = nl <= nr ? node.begin : mid, sn = nl <= nr ? nl : nr;
+        kiln__xgb_hist_build(g->q, g->rows + sb, sn, g->grad, g->hess,
+                             g->threads, g->scratch, small);
+        kiln__xgb_hist_subtract(node.hist, small, g->slots, large);
+    }
+    drop_hist(g, node.hist);
+    int rc = push_node(g, lid, node.depth + 1, node.begin, mid, s->left, hl);
+    if (rc != KILN_OK) {
+        drop_hist(g, hl);
+        drop_hist(g, hr);
+        return rc;
+    }
+    evaluate(g, &g->nodes[g->nnodes - 1]);
+    rc = push_node(g, rid, node.depth + 1, mid, node.end, s->right, hr);
+    if (rc != KILN_OK) {
+        drop_hist(g, hr);
+        return rc;
+    }
+    evaluate(g, &g->nodes[g->nnodes - 1]);
+    return KILN_OK;
+}
+
+/* ---- the driver ------------------------------------------------------------- */
+
+/* The candidate to expand next: depthwise, the shallowest (then oldest);
+ * lossguide, the largest loss change (then oldest). */
+static size_t next_candidate(const grower *g)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < g->nnodes; i++) {
+        const gnode *a = &g->nodes[i], *b = &g->nodes[best];
+        bool better;
+        if (g->tp->lossguide)
+            better = a->best.loss_chg > b->best.loss_chg ||
+                     (a->best.loss_chg == b->best.loss_chg &&
+                      a->order < b->order);
+        else
+            better = a->depth < b->depth ||
+                     (a->depth == b->depth && a->order < b->order);
+        if (better)
+            best = i;
+    }
+    return best;
+}
+
+static gnode take(grower *g, size_t i)
+{
+    gnode n = g->nodes[i];
+    g->nodes[i] = g->nodes[--g->nnodes];
+    return n;
+}
+
+static int grow_all(grower *g, kiln_cancel *cancel, kiln_error *err)
+{
+    int leaves = 1;
+    while (g->nnodes > 0) {
+        if (kiln_cancel_requested(cancel))
+            return kiln_error_set(err, KILN_INTERRUPTED,
+                                  "training was interrupted");
+        gnode node = take(g, next_candidate(g));
+        if (!valid(g, &node, leaves)) {
+            drop_hist(g, node.hist); /* stays the leaf it is */
+            continue;
+        }
+        if (apply(g, node) != KILN_OK)
+            return kiln_error_set(err, KILN_NOMEM,
+                                  "out of memory growing a tree (%zu "
+                                  "histogram slots a node)", g->slots);
+        leaves++;
+    }
+    return KILN_OK;
+}
+
+int32_t kiln__xgb_tree_leaf_bins(const kiln__xgb_qmatrix *q,
+                                 const kiln__xgb_tree *t, size_t row)
+{
+    /* bin b goes left exactly when its cut <= the split's cut */
+    const kiln__xgb_cuts *c = &q->cuts;
+    const uint8_t *b = q->bins + row * q->nfeat;
+    int32_t id = 0;
+    while (t->left[id] >= 0) {
+        int32_t f = t->split_index[id];
+        bool left = c->missing[f] && b[f] == c->nbins[f]
+                        ? t->default_left[id]
+                        : c->values[c->ptr[f] + b[f]] <= t->split_cond[id];
+        id = left ? t->left[id] : t->right[id];
+    }
+    return id;
+}
+
+/* leaf_of[] for every row of the tree. */
+static void record_leaves(const grower *g, size_t n, int32_t *leaf_of)
+{
+    for (size_t i = 0; i < n; i++)
+        leaf_of[g->rows[i]] = kiln__xgb_tree_leaf_bins(g->q, g->tree,
+                                                       g->rows[i]);
+}
+
+int kiln__xgb_grow(const kiln__xgb_qmatrix *q, const uint32_t *rows,
+                   size_t n, const float *grad, const float *hess,
+                   const uint8_t *feature_ok, const kiln__xgb_tree_params *tp,
+                   uint64_t *rng, kiln__xgb_hist_pool *pool,
+                   kiln_cancel *cancel, kiln__xgb_tree *tree,
+                   int32_t *leaf_of, kiln_error *err)
+{
+    grower g = {.q = q, .tp = tp, .grad = grad, .hess = hess,
+                .threads = pool->threads, .pool = pool,
+                .slots = q->cuts.ptr[q->nfeat], .tree = tree,
+                .bytree = feature_ok, .level_of_bylevel = -1, .rng = rng};
+    int rc = kiln__xgb_tree_init(tree, 64);
+    if (rc == KILN_OK)
+        rc = kiln__xgb_pool_rows(pool, n, &g.rows, &g.tmp);
+    g.scratch = kiln__xgb_pool_scratch(pool);
+    g.bylevel = malloc(q->nfeat + 1);
+    g.bynode = malloc(q->nfeat + 1);
+    g.fscratch = malloc((q->nfeat + 1) * sizeof *g.fscratch);
+    kiln__xgb_gh *root_hist = new_hist(&g);
+    if (rc != KILN_OK || !g.rows || !g.tmp || !g.scratch || !g.bylevel ||
+        !g.bynode || !g.fscratch || !root_hist) {
+        rc = kiln_error_set(err, KILN_NOMEM,
+                            "out of memory growing a tree (%zu rows)", n);
+        drop_hist(&g, root_hist);
+        goto done;
+    }
+    memcpy(g.rows, rows, n * sizeof *rows);
+    kiln__xgb_hist_build(q, g.rows, n, grad, hess, g.threads, g.scratch,
+                         root_hist);
+    kiln__xgb_gh sum = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        sum.g += grad[rows[i]];
+        sum.h += hess[rows[i]];
+    }
+    int32_t root = kiln__xgb_tree_add_node(tree, INT32_MAX);
+    if (root != 0) {
+        rc = kiln_error_nomem(err);
+        drop_hist(&g, root_hist);
+        goto done;
+    }
+    set_leaf(&g, 0, sum);
+    rc = push_node(&g, 0, 0, 0, n, sum, root_hist);
+    if (rc != KILN_OK) {
+        drop_hist(&g, root_hist);
+        rc = kiln_error_nomem(err);
+        goto done;
+    }
+    evaluate(&g, &g.nodes[0]);
+    rc = grow_all(&g, cancel, err);
+    if (rc == KILN_OK && leaf_of != NULL)
+        record_leaves(&g, n, leaf_of);
+done:
+    for (size_t i = 0; i < g.nnodes; i++)
+        drop_hist(&g, g.nodes[i].hist);
+    free(g.nodes);
+    free(g.bylevel);
+    free(g.bynode);
+    free(g.fscratch);
+    if (rc != KILN_OK)
+        kiln__xgb_tree_fini(tree);
+    return rc;
+}
