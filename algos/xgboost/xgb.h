@@ -145,7 +145,8 @@ typedef struct kiln__xgb_tree {
     int32_t *split_index; /* feature; 0 for leaves */
     float *split_cond;    /* threshold, or the leaf value */
     uint8_t *default_left;
-    float *base_weight;   /* the node's weight (eta applied) */
+    float *base_weight;   /* the node's weight: a leaf's value (eta
+                                applied); unscaled at a split node */
     float *loss_change;   /* the split's gain; 0 for leaves */
     float *sum_hess;      /* the node's hessian sum (cover) */
 } kiln__xgb_tree;
@@ -163,6 +164,8 @@ typedef struct kiln__xgb_model {
     int32_t *tree_info;   /* the output group of every tree */
     int64_t best_iteration;   /* early stopping's best round, or -1 */
     int64_t best_ntree_limit; /* trees up to it, or 0 */
+    double best_score;        /* early stopping's best value, or NaN when
+                                 early stopping did not run */
 } kiln__xgb_model;
 
 /* A model with no trees; NULL when out of memory. */
@@ -348,7 +351,7 @@ typedef struct kiln__xgb_config {
     kiln__xgb_obj_params obj;
     kiln__xgb_tree_params tree;
     int num_round;
-    double base_score;
+    double base_score;      /* NaN: the labels' median (reg:absoluteerror) */
     double subsample, colsample_bytree;
     int max_bin;
     uint64_t seed;

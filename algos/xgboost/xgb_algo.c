@@ -430,14 +430,24 @@ static int config(const kiln_hparams *hp, kiln__xgb_config *c,
         alias(hp, "alpha", "reg_alpha", &t->alpha, err) != KILN_OK)
         return err->code;
     t->min_child_weight = kiln_hp_float(hp, "min_child_weight");
-    t->max_delta_step = kiln_hp_float(hp, "max_delta_step");
+    /* xgboost's learner sets 0.7 for count:poisson when none is given,
+     * for the trees as for the objective */
+    t->max_delta_step = kiln_hp_given(hp, "max_delta_step") ||
+                                strcmp(objective, "count:poisson") != 0
+                            ? kiln_hp_float(hp, "max_delta_step")
+                            : 0.7;
     t->max_depth = (int)kiln_hp_int(hp, "max_depth");
     t->max_leaves = (int)kiln_hp_int(hp, "max_leaves");
     t->lossguide = kiln_hp_is(hp, "grow_policy", "lossguide");
     t->colsample_bylevel = kiln_hp_float(hp, "colsample_bylevel");
     t->colsample_bynode = kiln_hp_float(hp, "colsample_bynode");
     c->num_round = (int)kiln_hp_int(hp, "num_round");
-    c->base_score = kiln_hp_float(hp, "base_score");
+    /* NaN: the trainer starts from the labels' median (xgboost 1.7 does
+     * that for reg:absoluteerror when base_score is not given) */
+    c->base_score = !kiln_hp_given(hp, "base_score") &&
+                            strcmp(objective, "reg:absoluteerror") == 0
+                        ? NAN
+                        : kiln_hp_float(hp, "base_score");
     c->subsample = kiln_hp_float(hp, "subsample");
     c->colsample_bytree = kiln_hp_float(hp, "colsample_bytree");
     int64_t bins = kiln_hp_int(hp, "max_bin");

@@ -187,8 +187,15 @@ static void put_int(writer *w, long long v)
     put(w, buf, (size_t)n);
 }
 
+/* A float of a tree's arrays.  JSON has no NaN or infinity (xgboost
+ * writes them as NaN/Infinity, which no standard reader takes); loading
+ * refuses them where prediction reads (xgb_model.c's tree check), so a
+ * non-finite value can only be a statistic or an unreachable node's, and
+ * is written 0. */
 static void put_float(writer *w, float v)
 {
+    if (!isfinite(v))
+        v = 0.0f;
     char buf[32];
     put(w, buf, format_float(v, buf));
 }
@@ -447,6 +454,18 @@ static void put_model(writer *w, const kiln__xgb_model *m)
         put(w, ",", 1);
         put_param_int(w, "best_ntree_limit", (long long)m->best_ntree_limit);
     }
+    if (m->best_iteration >= 0 && isfinite(m->best_score)) {
+        /* Python's repr of the float, as xgboost.train's set_attr writes
+         * it: the shortest text that reads back the same double */
+        char buf[64];
+        for (int digits = 1; digits <= 17; digits++) {
+            snprintf(buf, sizeof buf, "%.*g", digits, m->best_score);
+            if (strtod(buf, NULL) == m->best_score)
+                break;
+        }
+        puts_(w, ",\"best_score\":");
+        put_string(w, buf);
+    }
     puts_(w, "},\"feature_names\":[],\"feature_types\":[],"
              "\"gradient_booster\":{\"model\":{\"gbtree_model_param\":{"
              "\"num_parallel_tree\":\"1\",");
@@ -510,6 +529,11 @@ static int fail(reader *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* Names from the file may hold any bytes: the message stays
+     * printable ASCII (it ends up in a Jupyter message, which is UTF-8). */
+    for (char *c = msg; *c != '\0'; c++)
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+            *c = '?';
     if (r->rc == KILN_OK)
         r->rc = KILN_DATA;
     kiln_error_set(r->err, KILN_DATA, "%s: %s", r->what, msg);
@@ -958,6 +982,13 @@ static int read_attributes(reader *r, json_t *learner, kiln__xgb_model *m)
         return KILN_DATA;
     m->best_iteration = it;
     m->best_ntree_limit = limit;
+    json_t *score = json_object_get(attrs, "best_score");
+    if (json_is_string(score)) {
+        char *end;
+        double v = strtod(json_string_value(score), &end);
+        if (*end == '\0' && isfinite(v))
+            m->best_score = v;
+    }
     return KILN_OK;
 }
 

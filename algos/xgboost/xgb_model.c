@@ -221,6 +221,12 @@ int kiln__xgb_tree_check(const kiln__xgb_tree *t, size_t num_feature,
     seen[0] = 1;
     while (top > 0 && rc == KILN_OK) {
         int32_t i = stack[--top];
+        if (!isfinite(t->split_cond[i])) {
+            rc = tree_error(err, what, tree, i, "%s %g is not a finite number",
+                            t->left[i] == -1 ? "leaf value" : "split condition",
+                            (double)t->split_cond[i]);
+            continue;
+        }
         if (t->left[i] == -1) {
             if (t->right[i] != -1)
                 rc = tree_error(err, what, tree, i,
@@ -266,6 +272,7 @@ kiln__xgb_model *kiln__xgb_model_new(const kiln__xgb_objective *obj,
                          : (float)m->base_score;
     m->best_iteration = -1;
     m->best_ntree_limit = 0;
+    m->best_score = NAN;
     return m;
 }
 

@@ -62,8 +62,8 @@
  *   against xgboost 1.7.4).  When base_score is not given, xgboost 1.7
  *   starts from the same weighted median of the labels (and saves it as
  *   base_score).  This file only gives the gradient (sign) and the
- *   hessian (the weight); refreshing leaves and estimating base_score are
- *   the trainer's business (xgb.h has no hook for them).
+ *   hessian (the weight); the trainer refreshes the leaves and estimates
+ *   base_score (xgb_train.c).
  *
  * Labels: xgboost refuses NaN and infinite labels for every objective
  * ("Label contains NaN, infinity or a value too large"); kiln does too,

@@ -161,6 +161,129 @@ static void add_to_validation(run *r, const kiln__xgb_tree *t, int g)
     }
 }
 
+/* ---- reg:absoluteerror's leaves ----------------------------------------- */
+
+/* xgboost 1.7's common::Quantile (unweighted: interpolated) and
+ * WeightedQuantile (a step function on the float cdf) of sorted values. */
+static float quantile_sorted(double alpha, const float *v, const float *w,
+                             size_t n)
+{
+    if (n == 0)
+        return NAN;
+    if (w == NULL) {
+        double dn = (double)n;
+        if (alpha <= 1.0 / (dn + 1.0))
+            return v[0];
+        if (alpha >= dn / (dn + 1.0))
+            return v[n - 1];
+        double x = alpha * (dn + 1.0);
+        double k = floor(x) - 1.0;
+        double d = (x - 1.0) - k;
+        float v0 = v[(size_t)k], v1 = v[(size_t)k + 1];
+        return (float)(v0 + d * (v1 - v0));
+    }
+    float cdf = 0, total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += w[i];
+    float thresh = (float)(total * alpha);
+    for (size_t i = 0; i < n; i++) {
+        cdf += w[i];
+        if (!(cdf < thresh))
+            return v[i];
+    }
+    return v[n - 1];
+}
+
+typedef struct residual {
+    int32_t leaf;
+    float r, w;
+    uint32_t row;
+} residual;
+
+static int by_leaf_residual(const void *a, const void *b)
+{
+    const residual *x = a, *y = b;
+    if (x->leaf != y->leaf)
+        return x->leaf < y->leaf ? -1 : 1;
+    if (x->r != y->r)
+        return x->r < y->r ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* reg:absoluteerror, as xgboost 1.7's UpdateTreeLeaf: every leaf's value
+ * becomes the median (weighted when rows have weights) of its rows'
+ * residuals label - margin (not scaled by eta: checked against xgboost
+ * 1.7.4, whose one-round leaves are exactly those medians). */
+static int refit_leaves(run *r, kiln__xgb_tree *t, size_t m, kiln_error *err)
+{
+    const float *label = kiln_dataset_labels(r->ctx->train);
+    const float *weight = kiln_dataset_weights(r->ctx->train);
+    residual *res = malloc((m ? m : 1) * sizeof *res);
+    float *v = malloc((m ? m : 1) * sizeof *v);
+    float *w = malloc((m ? m : 1) * sizeof *w);
+    if (res == NULL || v == NULL || w == NULL) {
+        free(res);
+        free(v);
+        free(w);
+        return kiln_error_nomem(err);
+    }
+    for (size_t i = 0; i < m; i++) {
+        uint32_t row = r->rows[i];
+        res[i] = (residual){.leaf = r->leaf_of[row],
+                            .r = label[row] - r->margin[row],
+                            .w = weight ? weight[row] : 1.0f, .row = row};
+    }
+    qsort(res, m, sizeof *res, by_leaf_residual);
+    for (size_t i = 0; i < m;) {
+        size_t j = i;
+        while (j < m && res[j].leaf == res[i].leaf) {
+            v[j - i] = res[j].r;
+            w[j - i] = res[j].w;
+            j++;
+        }
+        /* the median itself: xgboost 1.7.4 does not scale it by eta, and
+         * leaves base_weight as the gradient step made it */
+        t->split_cond[res[i].leaf] =
+            quantile_sorted(0.5, v, weight ? w : NULL, j - i);
+        i = j;
+    }
+    free(res);
+    free(v);
+    free(w);
+    return KILN_OK;
+}
+
+/* The weighted median of the labels: reg:absoluteerror's starting point
+ * when no base_score is given (xgboost 1.7's InitEstimation). */
+static int label_median(const kiln_dataset *d, double *out, kiln_error *err)
+{
+    size_t n = kiln_dataset_rows(d);
+    const float *label = kiln_dataset_labels(d);
+    const float *weight = kiln_dataset_weights(d);
+    residual *res = malloc((n ? n : 1) * sizeof *res);
+    float *v = malloc((n ? n : 1) * sizeof *v), *w = malloc((n ? n : 1) *
+                                                            sizeof *w);
+    if (res == NULL || v == NULL || w == NULL) {
+        free(res);
+        free(v);
+        free(w);
+        return kiln_error_nomem(err);
+    }
+    for (size_t i = 0; i < n; i++)
+        res[i] = (residual){.r = label[i], .w = weight ? weight[i] : 1.0f,
+                            .row = (uint32_t)i};
+    qsort(res, n, sizeof *res, by_leaf_residual);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = res[i].r;
+        w[i] = res[i].w;
+    }
+    *out = quantile_sorted(0.5, v, weight ? w : NULL, n);
+    free(res);
+    free(v);
+    free(w);
+    return KILN_OK;
+}
+
 static int one_tree(run *r, int g, size_t m, kiln_error *err)
 {
     const kiln_train_ctx *ctx = r->ctx;
@@ -173,8 +296,13 @@ static int one_tree(run *r, int g, size_t m, kiln_error *err)
     int rc = kiln__xgb_grow(&r->q, r->rows, m, r->gk, r->hk, r->feature_ok,
                             &r->cfg->tree, &r->rng, &r->pool, ctx->cancel,
                             &t, r->leaf_of, err);
-    if (rc != KILN_OK)
+    if (rc == KILN_OK && r->cfg->objective->kind == KILN__XGB_OBJ_REGRESSION &&
+        strcmp(r->cfg->objective->name, "reg:absoluteerror") == 0)
+        rc = refit_leaves(r, &t, m, err);
+    if (rc != KILN_OK) {
+        kiln__xgb_tree_fini(&t);
         return rc;
+    }
     /* rows left out by subsample are routed by their bins */
     if (m < r->n)
         for (size_t i = 0; i < r->n; i++)
@@ -299,6 +427,8 @@ static int boost(run *r, kiln_error *err)
                          ctx->validation != NULL && r->best_round >= 0;
     r->model->best_iteration = stopped_early ? r->best_round : rounds - 1;
     r->model->best_ntree_limit = r->model->best_iteration + 1;
+    if (stopped_early)
+        r->model->best_score = r->best_score;
     return KILN_OK;
 }
 
@@ -316,8 +446,12 @@ int kiln__xgb_train(const kiln_train_ctx *ctx, const kiln__xgb_config *cfg,
         rc = check_channel(&r, ctx->validation, "validation", err);
     if (rc != KILN_OK)
         return rc;
-    r.model = kiln__xgb_model_new(cfg->objective, &cfg->obj, r.nf,
-                                  cfg->base_score);
+    /* reg:absoluteerror without a base_score starts from the labels'
+     * median, as xgboost 1.7 does (cfg->base_score NaN) */
+    double base = cfg->base_score;
+    if (isnan(base) && label_median(ctx->train, &base, err) != KILN_OK)
+        return err->code;
+    r.model = kiln__xgb_model_new(cfg->objective, &cfg->obj, r.nf, base);
     if (r.model == NULL)
         return kiln_error_nomem(err);
     rc = alloc_run(&r, err);

@@ -97,7 +97,11 @@ static void on_metric(void *data, const char *name, int64_t step,
     fputs("}\n", stdout);
 }
 
-static int load_channel(const kiln_algo *a, const char *path,
+/* A channel as a training job reads it (platform/job.c): CSV of an
+ * unsupervised algorithm without a label, and the descriptor's read_opts
+ * (XGBoost's csv_weights).  hp may be NULL (predict). */
+static int load_channel(const kiln_algo *a, const kiln_hparams *hp,
+                        const char *channel, const char *path,
                         const char *type, kiln_dataset **out, kiln_error *err)
 {
     kiln_read_opts opts = {0};
@@ -109,6 +113,8 @@ static int load_channel(const kiln_algo *a, const char *path,
         return err->code;
     if (type == NULL && !(a->flags & KILN_ALGO_SUPERVISED))
         opts.type.format = KILN_FORMAT_UNKNOWN; /* sniff, keep label_size=0 */
+    if (hp != NULL && a->read_opts != NULL)
+        a->read_opts(hp, channel, &opts);
     return kiln_data_load(path, &opts, out, err);
 }
 
@@ -168,7 +174,9 @@ static int train(const kiln_algo *a, int argc, char **argv)
     int rc = kiln_hparams_parse(a, names, values, n, &hp, &err);
     for (int c = 0; rc == KILN_OK && c < 3; c++)
         if (paths[c] != NULL)
-            rc = load_channel(a, paths[c], type, &ds[c], &err);
+            rc = load_channel(a, hp, (const char *[]){"train", "validation",
+                                                      "test"}[c],
+                              paths[c], type, &ds[c], &err);
     if (rc == KILN_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
         rc = kiln_error_set(&err, KILN_IO, "cannot create %s: %s", dir,
                             strerror(errno));

@@ -1040,6 +1040,9 @@ static void test_binary_edits(void **state)
     memcpy(copy, golden_binary, n);
     memcpy(copy + OFF_GBTREE - 6, "gbline", 6);
     load_bad(copy, n, "booster \"gbline\" is not supported");
+    /* Bytes from the file reach the message as printable ASCII only. */
+    memcpy(copy + OFF_GBTREE - 6, "gb\xff\x01" "ee", 6);
+    load_bad(copy, n, "booster \"gb??ee\" is not supported");
     free(copy);
 }
 
