@@ -34,6 +34,7 @@ NOTEBOOKS = _notebooks()
 PARAMETERS = {
     "notebooks/tour.ipynb": {"name": "papermill", "n": 2},
     "notebooks/training.ipynb": {"images": 3000, "epochs": 6, "out": "jobs"},
+    "notebooks/xgboost.ipynb": {"rounds": 150, "early_stop": 8, "out": "jobs"},
 }
 
 
@@ -166,6 +167,8 @@ def test_notebook_runs_like_papermill(path, tmp_path):
         assert "hello from papermill: 2 cells" in text, text[:2000]
     if _rel(path) == "notebooks/training.ipynb":
         _check_training(nb, workdir / "jobs")
+    if _rel(path) == "notebooks/xgboost.ipynb":
+        _check_xgboost(nb, workdir / "jobs")
 
 
 def _check_training(nb, root):
@@ -197,16 +200,66 @@ def _check_training(nb, root):
         assert meta["width"] == 640 and meta["height"] == 320, meta
 
 
+def _check_xgboost(nb, root):
+    """The XGBoost notebook: two completed jobs under the injected output
+    root with the injected hyperparameters, xgboost-model artifacts that
+    the xgboost library loaded and predicted with (its own output in the
+    notebook), early stopping's best iteration, and the charts."""
+    import json
+    import tarfile
+
+    descs = {}
+    for name in ("bc-xgb", "wine-xgb"):
+        desc = json.loads((root / name / "describe.json").read_text())
+        assert desc["TrainingJobStatus"] == "Completed", desc
+        assert desc["AlgorithmSpecification"]["TrainingImage"].startswith("kiln/xgboost")
+        with tarfile.open(root / name / "output" / "model.tar.gz") as t:
+            assert t.getnames() == ["xgboost-model"]
+        descs[name] = desc
+    hp = descs["bc-xgb"]["HyperParameters"]
+    assert hp["num_round"] == "150" and hp["early_stopping_rounds"] == "8", hp
+    final = {m["MetricName"]: m["Value"] for m in descs["bc-xgb"]["FinalMetricDataList"]}
+    assert final["validation:auc"] > 0.95 and final["validation:logloss"] < 0.3, final
+    final = {m["MetricName"]: m["Value"] for m in descs["wine-xgb"]["FinalMetricDataList"]}
+    assert final["validation:merror"] < 0.2, final
+    # the log has xgboost's evaluation lines, which SageMaker's regexes read
+    log = (root / "bc-xgb" / "log.txt").read_text()
+    assert re.search(r"^\[0\]\ttrain-auc:[0-9.]+\ttrain-logloss:[0-9.]+\t"
+                     r"validation-auc:[0-9.]+\tvalidation-logloss:[0-9.]+$", log, re.M), log[:2000]
+    # the xgboost library's own output: it loaded the artifact, stopped early
+    text = _all_text(nb)
+    m = re.search(r"xgboost 1\.7\.\d+ best_iteration (\d+) trees (\d+)", text)
+    assert m, text[-3000:]
+    best, trees = int(m.group(1)), int(m.group(2))
+    assert trees == best + 1 + 8 and trees < 150, (best, trees)
+    m = re.search(r"test accuracy (\d\.\d+)", text)
+    assert m and float(m.group(1)) > 0.9, text[-3000:]
+    charts = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if "image/png" in o.get("data", {})]
+    # a live chart per job (its final state) and one from %metrics; %describe
+    # may add the feature importance
+    metric_charts = [o for o in charts if "metrics>" in o["data"].get("text/plain", "")]
+    assert len(metric_charts) >= 3, [o["data"].get("text/plain") for o in charts]
+    for o in metric_charts:
+        meta = o.metadata["image/png"]
+        assert meta["width"] == 640 and meta["height"] == 320, meta
+
+
 def _all_text(nb):
+    """The text of every output.  Consecutive stream outputs are joined as
+    a front end shows them, with nothing between: a command's output can
+    reach the kernel in pieces that split a line."""
     parts = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.output_type == "stream":
                 parts.append(out.text)
             elif "data" in out:
+                parts.append("\n")
                 for v in out.data.values():
-                    parts.append(v if isinstance(v, str) else str(v))
-    return "\n".join(parts)
+                    parts.append((v if isinstance(v, str) else str(v)) + "\n")
+        parts.append("\n")
+    return "".join(parts)
 
 
 def test_training_to_html_with_nbconvert(tmp_path):
