@@ -199,12 +199,20 @@ static void forward_plain(const grower *g, const gnode *node, size_t f,
         bool ok = hl[i] >= mcw && hr >= mcw && hl[i] > 0 && hr > 0;
         loss[i] = ok ? l : -INFINITY;
     }
+    /* the feature's first best, then the one comparison across features */
+    int at = -1;
+    float top = 0;
     for (int i = 0; i < m; i++) {
-        if (loss[i] == -INFINITY)
-            continue;
-        kiln__xgb_gh l = {gl[i], hl[i]}, r = {G - gl[i], H - hl[i]};
-        consider(best, (float)loss[i], (int32_t)f, bin[i], false, l, r);
+        float l = (float)loss[i];
+        if (loss[i] != -INFINITY && (at < 0 || l > top)) {
+            at = i;
+            top = l;
+        }
     }
+    if (at < 0)
+        return;
+    kiln__xgb_gh l = {gl[at], hl[at]}, r = {G - gl[at], H - hl[at]};
+    consider(best, top, (int32_t)f, bin[at], false, l, r);
 }
 
 static void eval_feature(const grower *g, const gnode *node, size_t f,
