@@ -35,7 +35,6 @@ Writes <build>/bench/algos.json.  Usage:
 """
 
 import argparse
-import gzip
 import json
 import os
 import struct
@@ -46,37 +45,10 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fashion_mnist import load, write_csv  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
-MNIST = Path("/usr/share/datasets/fashion-mnist")
-
-
-def idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def load(split):
-    x = idx(MNIST / f"{split}-images-idx3-ubyte.gz").reshape(-1, 784)
-    y = idx(MNIST / f"{split}-labels-idx1-ubyte.gz")
-    return x.astype(np.float32) / np.float32(255.0), y.astype(np.int64)
-
-
-def write_csv(path, x, y):
-    """label first, features as %.6g, zeros as "0" (one text per pixel value)."""
-    if path.exists():
-        return
-    text = np.array(["0" if v == 0 else "%.6g" % (v / 255.0) for v in range(256)])
-    pixels = np.rint(x * 255.0).astype(np.int64)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w") as f:
-        for start in range(0, len(x), 5000):
-            rows = text[pixels[start:start + 5000]]
-            f.write("\n".join(str(int(l)) + "," + ",".join(r)
-                              for l, r in zip(y[start:start + 5000], rows)) + "\n")
-    tmp.rename(path)
 
 
 def ndarray_load(path):

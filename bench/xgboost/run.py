@@ -42,7 +42,6 @@ and prints a table.  Usage (a release build is what the numbers mean):
 """
 
 import argparse
-import gzip
 import json
 import os
 import statistics
@@ -53,8 +52,10 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fashion_mnist import load, write_csv  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
-MNIST = Path("/usr/share/datasets/fashion-mnist")
 THREADS = 2
 COMMON = {"tree_method": "hist", "max_bin": 256, "max_depth": 6, "eta": 0.3,
           "nthread": THREADS}
@@ -62,39 +63,6 @@ BINARY = dict(COMMON, objective="binary:logistic")
 MULTI = dict(COMMON, objective="multi:softprob", num_class=10)
 BINARY_ROUNDS, MULTI_ROUNDS, MULTI_ROWS = 100, 20, 10000
 TARGET_TIME_RATIO, TARGET_QUALITY = 0.5, 0.001
-
-
-def idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def load(split):
-    x = idx(MNIST / f"{split}-images-idx3-ubyte.gz").reshape(-1, 784)
-    y = idx(MNIST / f"{split}-labels-idx1-ubyte.gz")
-    return x.astype(np.float32) / np.float32(255.0), y.astype(np.int64)
-
-
-def write_csv(path, x, y=None):
-    """label first (if any), features as %.6g of v/255, zeros as "0": the
-    text of each pixel value reads back as the same float32 as x holds."""
-    if path.exists():
-        return
-    text = np.array(["0" if v == 0 else "%.6g" % (v / 255.0) for v in range(256)])
-    pixels = np.rint(x * 255.0).astype(np.int64)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w") as f:
-        for start in range(0, len(x), 5000):
-            rows = text[pixels[start:start + 5000]]
-            if y is None:
-                f.write("\n".join(",".join(r) for r in rows) + "\n")
-            else:
-                f.write("\n".join(str(int(l)) + "," + ",".join(r)
-                                  for l, r in zip(y[start:start + 5000], rows)) + "\n")
-    tmp.rename(path)
 
 
 def hp_words(params, rounds):

@@ -15,18 +15,18 @@ through <build>/tests/kiln-algotool:
 - RecordIO-protobuf input gives the same model as CSV; errors.
 """
 
-import gzip
 import json
 import os
 import re
 import shutil
-import struct
 import subprocess
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from oracles import idx, ndarray_decode
 
 KILN_BUILD = os.environ.get("KILN_BUILD") or ""
 TOOL = Path(KILN_BUILD) / "tests" / "kiln-algotool" if KILN_BUILD else None
@@ -152,39 +152,6 @@ def features_only(path, x):
 # --- the artifact, decoded independently ------------------------------------
 
 
-def ndarray_decode(b):
-    """An MXNet NDArray file (section 18): the 0x112 header, V2 dense records
-    (magic 0xF993FAC9, int32 ndim, int64 dims, cpu context, type flag, data),
-    then the names."""
-    magic, reserved, n = struct.unpack_from("<QQQ", b, 0)
-    assert magic == 0x112 and reserved == 0
-    at, arrays = 24, []
-    dtypes = {0: np.float32, 1: np.float64, 4: np.int32, 6: np.int64}
-    for _ in range(n):
-        rec_magic, stype = struct.unpack_from("<Ii", b, at)
-        assert rec_magic == 0xF993FAC9 and stype == 0
-        ndim, = struct.unpack_from("<i", b, at + 8)
-        shape = struct.unpack_from("<%dq" % ndim, b, at + 12)
-        at += 12 + 8 * ndim
-        dev_type, dev_id, flag = struct.unpack_from("<iii", b, at)
-        assert (dev_type, dev_id) == (1, 0)
-        at += 12
-        dt = np.dtype(dtypes[flag])
-        count = int(np.prod(shape))
-        arrays.append(np.frombuffer(b, dt, count, at).reshape(shape))
-        at += count * dt.itemsize
-    names_n, = struct.unpack_from("<Q", b, at)
-    at += 8
-    names = []
-    for _ in range(names_n):
-        ln, = struct.unpack_from("<Q", b, at)
-        names.append(b[at + 8:at + 8 + ln].decode())
-        at += 8 + ln
-    assert at == len(b), "trailing bytes in the params file"
-    assert names_n == n
-    return dict(zip(names, arrays))
-
-
 def decode_artifact(model_dir):
     with zipfile.ZipFile(model_dir / "model_algo-1") as z:
         assert z.namelist() == ["additional-params.json", "manifest.json",
@@ -193,7 +160,9 @@ def decode_artifact(model_dir):
         manifest = json.loads(z.read("manifest.json"))
         extra = json.loads(z.read("additional-params.json"))
         symbol = json.loads(z.read("mx-mod-symbol.json"))
-        params = ndarray_decode(z.read("mx-mod-0000.params"))
+        names, arrays = ndarray_decode(z.read("mx-mod-0000.params"))
+        assert len(names) == len(arrays)
+        params = dict(zip(names, arrays))
     assert manifest == {"additional-params.json": "json", "mx-mod": "mxnet_module",
                         "version": 1}
     assert set(params) == {"arg:fc0_weight", "arg:fc0_bias"}
@@ -251,14 +220,6 @@ def dataset(name, seed=0):
     b = getattr(datasets, "load_" + name)()
     idx = np.random.RandomState(seed).permutation(len(b.target))
     return b.data[idx].astype(np.float32), b.target[idx].astype(np.float64)
-
-
-def idx_file(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
 def sigmoid(z):
@@ -402,8 +363,8 @@ def test_multiclass_wine_against_multinomial_logistic_regression(tmp_path):
 def test_multiclass_fashion_mnist_subset_against_sgd(tmp_path):
     from sklearn.linear_model import SGDClassifier
 
-    x = idx_file(MNIST / "train-images-idx3-ubyte.gz").reshape(-1, 784)[:8000]
-    y = idx_file(MNIST / "train-labels-idx1-ubyte.gz")[:8000].astype(np.float64)
+    x = idx(MNIST / "train-images-idx3-ubyte.gz").reshape(-1, 784)[:8000]
+    y = idx(MNIST / "train-labels-idx1-ubyte.gz")[:8000].astype(np.float64)
     x = (x.astype(np.float32) / np.float32(255)).astype(np.float32)
     n = 6000
     write_csv(tmp_path / "train.csv", y[:n], x[:n])

@@ -23,7 +23,6 @@ through <build>/tests/kiln-algotool:
   the model does not depend on the thread count; errors.
 """
 
-import gzip
 import json
 import os
 import re
@@ -34,9 +33,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from oracles import ndarray_decode
+from oracles import fashion as _fashion
+
 KILN_BUILD = os.environ.get("KILN_BUILD") or ""
 TOOL = Path(KILN_BUILD) / "tests" / "kiln-algotool" if KILN_BUILD else None
-MNIST = Path("/usr/share/datasets/fashion-mnist")
 
 pytestmark = pytest.mark.skipif(
     not KILN_BUILD or not (Path(KILN_BUILD) / "tests" / "kiln-algotool").exists(),
@@ -102,36 +103,6 @@ def predict(model_dir, data, content_type=None):
     return np.array(o["fields"]["projection"], dtype=np.float64)
 
 
-def ndarray_decode(b):
-    """An MXNet NDArray file (section 18), strictly: the 0x112 header, V2
-    dense records on cpu 0, then the names; nothing may follow."""
-    magic, reserved, n = struct.unpack_from("<QQQ", b, 0)
-    assert magic == 0x112 and reserved == 0
-    at, arrays = 24, []
-    dtypes = {0: np.float32, 1: np.float64, 4: np.int32, 6: np.int64}
-    for _ in range(n):
-        rec, stype, ndim = struct.unpack_from("<Iii", b, at)
-        assert rec == 0xF993FAC9 and stype == 0
-        shape = struct.unpack_from("<%dq" % ndim, b, at + 12)
-        at += 12 + 8 * ndim
-        dev_type, dev_id, flag = struct.unpack_from("<iii", b, at)
-        assert (dev_type, dev_id) == (1, 0)
-        at += 12
-        dt = np.dtype(dtypes[flag]).newbyteorder("<")
-        count = int(np.prod(shape))
-        arrays.append(np.frombuffer(b, dt, count, at).reshape(shape).copy())
-        at += count * dt.itemsize
-    n_names, = struct.unpack_from("<Q", b, at)
-    at += 8
-    names = []
-    for _ in range(n_names):
-        ln, = struct.unpack_from("<Q", b, at)
-        names.append(b[at + 8:at + 8 + ln].decode())
-        at += 8 + ln
-    assert at == len(b), "%d bytes after the names" % (len(b) - at)
-    return names, arrays
-
-
 def ndarray_dict(pairs):
     """What mx.nd.save(path, {name: array, ...}) writes (section 18)."""
     out = struct.pack("<QQQ", 0x112, 0, len(pairs))
@@ -159,17 +130,8 @@ def sklearn_data(name):
     return getattr(datasets, "load_" + name)().data.astype(np.float32)
 
 
-def idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
 def fashion(rows):
-    x = idx(MNIST / "train-images-idx3-ubyte.gz")[:rows].reshape(rows, 784)
-    return (x.astype(np.float32) / np.float32(255)).astype(np.float32)
+    return _fashion("train", rows)
 
 
 def separated(values, rel=1e-2):

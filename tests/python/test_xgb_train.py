@@ -54,7 +54,6 @@ hyperparameters exit with status 1 and "HyperparameterError: ..." on stderr
 before any work.
 """
 
-import gzip
 import json
 import os
 import re
@@ -62,6 +61,8 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+
+from oracles import idx
 import pytest
 
 xgb = pytest.importorskip("xgboost", reason="the oracle is Debian's python3-xgboost")
@@ -99,17 +100,9 @@ def _sklearn_csv(name):
     return d[:, :-1].astype(np.float32), d[:, -1].astype(np.float32)
 
 
-def _idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
 def _fashion(split, n):
-    x = _idx(MNIST / f"{split}-images-idx3-ubyte.gz").reshape(-1, 784)[:n]
-    y = _idx(MNIST / f"{split}-labels-idx1-ubyte.gz")[:n]
+    x = idx(MNIST / f"{split}-images-idx3-ubyte.gz").reshape(-1, 784)[:n]
+    y = idx(MNIST / f"{split}-labels-idx1-ubyte.gz")[:n]
     return x.astype(np.float32) / np.float32(255.0), y.astype(np.float32)
 
 
