@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/algos/dataset_test.h"
+
 #include "algos/algo.h"
 #include "algos/hparams.h"
 #include "algos/kmeans/kmeans.h"
@@ -43,36 +45,6 @@ static float gauss(void)
     return sqrtf(-2 * logf(u)) * cosf(6.2831853f * v);
 }
 
-static kiln_dataset *dense_ds(const float *x, size_t n, size_t d)
-{
-    kiln_error err;
-    kiln_error_init(&err);
-    kiln_dataset *ds = kiln_dataset_new(0, d);
-    for (size_t i = 0; i < n; i++)
-        memcpy(kiln_dataset_push_dense(ds, 0, 1, &err), x + i * d,
-               d * sizeof(float));
-    return ds;
-}
-
-static kiln_dataset *sparse_ds(const float *x, size_t n, size_t d)
-{
-    kiln_error err;
-    kiln_error_init(&err);
-    kiln_dataset *ds = kiln_dataset_new(KILN_DATASET_SPARSE, d);
-    uint32_t idx[64];
-    float val[64];
-    for (size_t i = 0; i < n; i++) {
-        size_t nnz = 0;
-        for (size_t j = 0; j < d; j++)
-            if (x[i * d + j] != 0) {
-                idx[nnz] = (uint32_t)j;
-                val[nnz++] = x[i * d + j];
-            }
-        kiln_dataset_push_sparse(ds, idx, val, nnz, 0, 1, &err);
-    }
-    kiln_dataset_set_cols(ds, d);
-    return ds;
-}
 
 /* n rows around `b` centers 30 apart in d features (many exact zeros). */
 static float *blobs(size_t n, size_t d, size_t b)

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/algos/dataset_test.h"
+
 #include "algos/kmeans/kmeans.h"
 
 #include <math.h>
@@ -31,44 +33,6 @@ static float gauss(void)
     return sqrtf(-2 * logf(u)) * cosf(6.2831853f * v);
 }
 
-static kiln_dataset *dense_ds(const float *x, size_t n, size_t d)
-{
-    kiln_error err;
-    kiln_error_init(&err);
-    kiln_dataset *ds = kiln_dataset_new(0, d);
-    assert_non_null(ds);
-    for (size_t i = 0; i < n; i++) {
-        float *r = kiln_dataset_push_dense(ds, 0, 1, &err);
-        assert_non_null(r);
-        memcpy(r, x + i * d, d * sizeof *r);
-    }
-    return ds;
-}
-
-/* The same rows, CSR, zeros left out. */
-static kiln_dataset *sparse_ds(const float *x, size_t n, size_t d)
-{
-    kiln_error err;
-    kiln_error_init(&err);
-    kiln_dataset *ds = kiln_dataset_new(KILN_DATASET_SPARSE, d);
-    assert_non_null(ds);
-    uint32_t *idx = malloc(d * sizeof *idx);
-    float *val = malloc(d * sizeof *val);
-    for (size_t i = 0; i < n; i++) {
-        size_t nnz = 0;
-        for (size_t j = 0; j < d; j++)
-            if (x[i * d + j] != 0) {
-                idx[nnz] = (uint32_t)j;
-                val[nnz++] = x[i * d + j];
-            }
-        assert_int_equal(kiln_dataset_push_sparse(ds, idx, val, nnz, 0, 1,
-                                                  &err), KILN_OK);
-    }
-    kiln_dataset_set_cols(ds, d);
-    free(idx);
-    free(val);
-    return ds;
-}
 
 static double naive_d2(const float *a, const float *b, size_t d)
 {

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/algos/dataset_test.h"
+
 #include "algos/algo.h"
 #include "algos/hparams.h"
 #include "algos/pca/pca.h"
@@ -41,36 +43,6 @@ static double nrand(void)
     return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
 }
 
-static kiln_dataset *dense_ds(const float *x, size_t n, size_t d)
-{
-    kiln_error err;
-    kiln_error_init(&err);
-    kiln_dataset *ds = kiln_dataset_new(0, d);
-    for (size_t i = 0; i < n; i++)
-        memcpy(kiln_dataset_push_dense(ds, 0, 1, &err), x + i * d,
-               d * sizeof(float));
-    return ds;
-}
-
-static kiln_dataset *sparse_ds(const float *x, size_t n, size_t d)
-{
-    kiln_error err;
-    kiln_error_init(&err);
-    kiln_dataset *ds = kiln_dataset_new(KILN_DATASET_SPARSE, d);
-    uint32_t idx[64];
-    float val[64];
-    for (size_t i = 0; i < n; i++) {
-        size_t nnz = 0;
-        for (size_t j = 0; j < d; j++)
-            if (x[i * d + j] != 0) {
-                idx[nnz] = (uint32_t)j;
-                val[nnz++] = x[i * d + j];
-            }
-        kiln_dataset_push_sparse(ds, idx, val, nnz, 0, 1, &err);
-    }
-    kiln_dataset_set_cols(ds, d);
-    return ds;
-}
 
 /* n rows of d features with a decaying spectrum, an offset, and some
  * exact zeros. */

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/algos/dataset_test.h"
+
 #include "algos/algo.h"
 #include "algos/pca/pca.h"
 
@@ -21,6 +23,13 @@
 #include <string.h>
 
 /* ---- helpers ------------------------------------------------------------ */
+
+/* The rows as CSR, each row's entries in reverse column order (the reader
+ * keeps them as given). */
+static kiln_dataset *sparse_reversed(const float *x, size_t n, size_t d)
+{
+    return sparse_ds_ordered(x, n, d, true);
+}
 
 static uint32_t lcg = 12345;
 
@@ -36,42 +45,6 @@ static double nrand(void)
     return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
 }
 
-static kiln_dataset *dense_ds(const float *x, size_t n, size_t d)
-{
-    kiln_error err;
-    kiln_error_init(&err);
-    kiln_dataset *ds = kiln_dataset_new(0, d);
-    for (size_t i = 0; i < n; i++)
-        memcpy(kiln_dataset_push_dense(ds, 0, 1, &err), x + i * d,
-               d * sizeof(float));
-    return ds;
-}
-
-/* The non-zero entries of x as CSR rows, each row's entries in reverse
- * column order (the reader keeps them as given). */
-static kiln_dataset *sparse_ds(const float *x, size_t n, size_t d)
-{
-    kiln_error err;
-    kiln_error_init(&err);
-    kiln_dataset *ds = kiln_dataset_new(KILN_DATASET_SPARSE, d);
-    uint32_t *idx = malloc(d * sizeof *idx);
-    float *val = malloc(d * sizeof *val);
-    for (size_t i = 0; i < n; i++) {
-        size_t nnz = 0;
-        for (size_t j = d; j-- > 0;)
-            if (x[i * d + j] != 0) {
-                idx[nnz] = (uint32_t)j;
-                val[nnz++] = x[i * d + j];
-            }
-        assert_int_equal(kiln_dataset_push_sparse(ds, idx, val, nnz, 0, 1,
-                                                  &err),
-                         KILN_OK);
-    }
-    kiln_dataset_set_cols(ds, d);
-    free(idx);
-    free(val);
-    return ds;
-}
 
 /* Naive two-pass scatter about the mean, in double. */
 static void naive_scatter(const float *x, size_t n, size_t d, double *m,
@@ -163,7 +136,7 @@ static void test_scatter_sparse_both_ways(void **state)
                 x[i * d + j] = (float)(3.0 * nrand() + (double)j);
     double *ref = malloc(d * d * sizeof *ref), mean[12];
     naive_scatter(x, n, d, ref, mean);
-    kiln_dataset *ds = sparse_ds(x, n, d);
+    kiln_dataset *ds = sparse_reversed(x, n, d);
     for (int force = -1; force <= 1; force++) {
         kiln__pca_scatter sc;
         kiln_error err;
@@ -472,7 +445,7 @@ static void test_randomized_matches_exact(void **state)
     kiln_error err;
     kiln_error_init(&err);
     assert_int_equal(kiln__pca_top_eigen(ref, D, K, val, vec, &err), KILN_OK);
-    kiln_dataset *dense = dense_ds(x, N, D), *sparse = sparse_ds(x, N, D);
+    kiln_dataset *dense = dense_ds(x, N, D), *sparse = sparse_reversed(x, N, D);
     const struct {
         kiln_dataset *ds;
         int force;
@@ -533,7 +506,7 @@ static void test_interrupt(void **state)
     float *x = malloc(n * d * sizeof *x);
     for (size_t i = 0; i < n * d; i++)
         x[i] = (float)nrand();
-    kiln_dataset *dense = dense_ds(x, n, d), *sparse = sparse_ds(x, n, d);
+    kiln_dataset *dense = dense_ds(x, n, d), *sparse = sparse_reversed(x, n, d);
     kiln_cancel cancel;
     kiln_cancel_init(&cancel);
     /* the first progress report (after the first block) interrupts */
