@@ -245,7 +245,8 @@ static int subst(const kiln_vars *vars, const char *s, size_t n,
 
 /* ---- lines -------------------------------------------------------------- */
 
-/* The display bundle of a value: text/plain, its repr. */
+/* The display bundle of a value: text/plain, its repr.  KILN_NOMEM, or
+ * KILN_VALUE when the repr would pass KILN_VALUE_MAX_TEXT. */
 static int value_bundle(const kiln_value *v, kiln_bundle **out)
 {
     kiln_buf repr;
@@ -254,13 +255,25 @@ static int value_bundle(const kiln_value *v, kiln_bundle **out)
     int rc = b != NULL ? kiln_value_repr(v, &repr) : KILN_NOMEM;
     if (rc == KILN_OK)
         rc = kiln_bundle_add_text(b, "text/plain", kiln_buf_str(&repr));
+    bool too_long = repr.len > KILN_VALUE_MAX_TEXT;
     kiln_buf_fini(&repr);
     if (rc != KILN_OK) {
         kiln_bundle_free(b);
-        return KILN_NOMEM;
+        return too_long ? KILN_VALUE : KILN_NOMEM;
     }
     *out = b;
     return KILN_OK;
+}
+
+/* The error of a value_bundle that failed. */
+static int bundle_error(int rc, kiln_error *err)
+{
+    if (rc == KILN_VALUE)
+        return kiln_error_set(err, KILN_NOMEM,
+                              "the result is too large to show: its text "
+                              "would be more than %zu MiB",
+                              KILN_VALUE_MAX_TEXT >> 20);
+    return kiln_error_nomem(err);
 }
 
 /* Evaluate an expression or assignment line's expression.  The source
@@ -335,7 +348,7 @@ static int run_expr(const run *r, const kiln_line *line, bool last)
         if (rc == KILN_OK)
             kiln_sink_result(r->sink, b);
         else
-            kiln_error_nomem(r->err);
+            rc = bundle_error(rc, r->err);
         kiln_bundle_free(b);
     }
     kiln_value_unref(v);
@@ -551,7 +564,7 @@ int kiln_interp_eval(kiln_interp *in, const char *expr, kiln_bundle **out,
     rc = value_bundle(v, &b);
     kiln_value_unref(v);
     if (rc != KILN_OK)
-        return kiln_error_nomem(err);
+        return bundle_error(rc, err);
     *out = b;
     return KILN_OK;
 }

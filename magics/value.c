@@ -843,6 +843,8 @@ static int json_key(const kiln_value *k, kiln_buf *out)
 static int write_value(const kiln_value *v, text_mode mode, kiln_buf *out)
 {
     bool json = mode == MODE_JSON;
+    if (out->len > KILN_VALUE_MAX_TEXT)
+        return KILN_NOMEM;
     switch (v->type) {
     case KILN_VALUE_NONE:
         return kiln_buf_puts(out, json ? "null" : "None");
@@ -855,6 +857,8 @@ static int write_value(const kiln_value *v, text_mode mode, kiln_buf *out)
     case KILN_VALUE_FLOAT:
         return json ? json_float(v->u.d, out) : kiln_format_float(v->u.d, out);
     case KILN_VALUE_STR:
+        if (v->u.s.len > KILN_VALUE_MAX_TEXT - out->len)
+            return KILN_NOMEM;
         return json ? json_str(v->u.s.data, v->u.s.len, out)
                     : repr_str(v->u.s.data, v->u.s.len, out);
     case KILN_VALUE_LIST:

@@ -94,7 +94,16 @@ bool kiln_value_truthy(const kiln_value *v);
 /* Python ==  (1 == 1.0 == True). */
 bool kiln_value_equal(const kiln_value *a, const kiln_value *b);
 
-/* Append the text form to out.  Return KILN_OK or KILN_NOMEM. */
+/* The most text the functions below write for one value (str() of a str
+ * is the str itself, whatever its size).  A list can hold the same big
+ * list many times over ([[1] * 100000] * 100000 is cheap to build), so its
+ * text can be far larger than memory; and no front end shows 8 MiB of
+ * text/plain usefully. */
+#define KILN_VALUE_MAX_TEXT ((size_t)8 << 20)
+
+/* Append the text form to out.  Return KILN_OK, or KILN_NOMEM when out of
+ * memory or when the text would pass KILN_VALUE_MAX_TEXT bytes (out then
+ * holds a part of it). */
 int kiln_value_repr(const kiln_value *v, kiln_buf *out);
 /* The repr for an error message: a str longer than KILN_VALUE_BRIEF_BYTES
  * is cut at a character boundary and shown as its first part followed by

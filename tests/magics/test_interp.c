@@ -166,6 +166,23 @@ static void test_error_keeps_earlier_values(void **state)
     exec_want(f, "c", KILN_NAME, NULL);
 }
 
+/* A list holding one big list many times is cheap to build, but its text
+ * would be far larger than memory: showing it is a MemoryError that says
+ * so (found by fuzz_expr), and the kernel keeps its state. */
+static void test_result_too_large_to_show(void **state)
+{
+    fixture *f = *state;
+    if (getenv("KILN_TEST_UNDER_VALGRIND") != NULL)
+        skip(); /* 8 MiB of text written first: slow under valgrind */
+    kiln_error err;
+    kiln_error_init(&err);
+    exec_want(f, "big = [[1] * 100000] * 100000", KILN_OK, NULL);
+    exec_want(f, "big", KILN_NOMEM, &err);
+    assert_non_null(strstr(err.message, "too large to show"));
+    exec_want(f, "len(big) * len(big[0])", KILN_OK, NULL);
+    assert_string_equal(result_text(f), "10000000000");
+}
+
 static void test_augmented(void **state)
 {
     fixture *f = *state;
@@ -755,6 +772,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_silent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_reporting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_keeps_earlier_values, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_result_too_large_to_show, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_augmented, setup, teardown),
         cmocka_unit_test_setup_teardown(test_substitution, setup, teardown),
