@@ -215,26 +215,17 @@ static void forward_plain(const grower *g, const gnode *node, size_t f,
     consider(best, top, (int32_t)f, bin[at], false, l, r);
 }
 
-static void eval_feature(const grower *g, const gnode *node, size_t f,
-                         double root_gain, split *best)
+/* The forward scan with the general gains (alpha, max_delta_step). */
+static void forward_general(const grower *g, const gnode *node, size_t f,
+                            double root_gain, split *best)
 {
-    if (g->tp->alpha == 0.0 && g->tp->max_delta_step == 0.0 &&
-        g->tp->min_child_weight >= 0.0) {
-        forward_plain(g, node, f, root_gain, best);
-        if (!g->q->cuts.missing[f] ||
-            node->hist[g->q->cuts.ptr[f] + g->q->cuts.nbins[f]].h == 0.0)
-            return;
-    }
     const kiln__xgb_tree_params *p = g->tp;
     const kiln__xgb_cuts *c = &g->q->cuts;
     const kiln__xgb_gh *h = node->hist + c->ptr[f];
-    int nb = c->nbins[f];
     kiln__xgb_gh tot = node->sum, acc = {0, 0};
-    bool plain = p->alpha == 0.0 && p->max_delta_step == 0.0 &&
-                 p->min_child_weight >= 0.0;
-    /* forward: missing values go right.  A bin the node has no rows in
-     * repeats the previous candidate, which it cannot beat: skipped. */
-    for (int b = 0; b < nb && !plain; b++) {
+    /* A bin the node has no rows in repeats the previous candidate, which
+     * it cannot beat: skipped. */
+    for (int b = 0; b < c->nbins[f]; b++) {
         if (h[b].h == 0.0 && h[b].g == 0.0)
             continue;
         acc.g += h[b].g;
@@ -246,10 +237,20 @@ static void eval_feature(const grower *g, const gnode *node, size_t f,
                               calc_gain(p, rest.g, rest.h) - root_gain);
         consider(best, loss, (int32_t)f, b, false, acc, rest);
     }
+}
+
+/* Missing values going left: the scan from the last bin down, when the
+ * node has missing values of f. */
+static void backward(const grower *g, const gnode *node, size_t f,
+                     double root_gain, split *best)
+{
+    const kiln__xgb_tree_params *p = g->tp;
+    const kiln__xgb_cuts *c = &g->q->cuts;
+    const kiln__xgb_gh *h = node->hist + c->ptr[f];
+    int nb = c->nbins[f];
     if (!c->missing[f] || h[nb].h == 0.0)
         return;
-    /* backward: missing values go left */
-    acc = (kiln__xgb_gh){0, 0};
+    kiln__xgb_gh tot = node->sum, acc = {0, 0};
     for (int b = nb - 1; b >= 1; b--) {
         if (h[b].h == 0.0 && h[b].g == 0.0)
             continue;
@@ -262,6 +263,17 @@ static void eval_feature(const grower *g, const gnode *node, size_t f,
                               calc_gain(p, acc.g, acc.h) - root_gain);
         consider(best, loss, (int32_t)f, b - 1, true, rest, acc);
     }
+}
+
+/* Feature f's candidates: forward (missing right), then backward. */
+static void eval_feature(const grower *g, const gnode *node, size_t f,
+                         double root_gain, split *best)
+{
+    if (g->tp->alpha == 0.0 && g->tp->max_delta_step == 0.0)
+        forward_plain(g, node, f, root_gain, best);
+    else
+        forward_general(g, node, f, root_gain, best);
+    backward(g, node, f, root_gain, best);
 }
 
 static void eval_range(void *arg, size_t part, unsigned worker)
