@@ -88,22 +88,15 @@ static int fail(source *s, const char *fmt, ...)
 #endif
     ;
 
-/* KILN_DATA "<what>: <message>". */
+/* KILN_DATA "<what>: <message>", the source's first error. */
 static int fail(source *s, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    kiln__xgb_vfail(s->err, s->what, fmt, ap);
     va_end(ap);
-    /* Names from the file may hold any bytes: the message stays
-     * printable ASCII (it ends up in a Jupyter message, which is UTF-8). */
-    for (char *c = msg; *c != '\0'; c++)
-        if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
-            *c = '?';
     if (s->rc == KILN_OK)
         s->rc = KILN_DATA;
-    kiln_error_set(s->err, KILN_DATA, "%s: %s", s->what, msg);
     return KILN_DATA;
 }
 

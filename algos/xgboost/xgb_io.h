@@ -15,6 +15,7 @@
 #include "xgb.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 
 /* xgboost marks a pruned ("deleted") node with split index 2^31 - 1 and
  * default_left set (RegTree::MarkDelete); such nodes stay in the arrays,
@@ -29,6 +30,12 @@
  * KILN_NOMEM. */
 int kiln__xgb_tree_check(const kiln__xgb_tree *t, size_t num_feature,
                          const char *what, size_t tree, kiln_error *err);
+
+/* KILN_DATA "<what>: <message>" in err, the message made printable ASCII
+ * (names from a model file may hold any bytes, and errors end up in
+ * UTF-8 Jupyter messages).  Returns KILN_DATA.  (xgb_json.c) */
+int kiln__xgb_vfail(kiln_error *err, const char *what, const char *fmt,
+                    va_list ap);
 
 /* A JSON model (xgb_json.c): the text, or a document already parsed (or
  * decoded from UBJSON; root stays the caller's).  *out is set only on

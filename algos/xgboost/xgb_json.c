@@ -521,22 +521,27 @@ static int fail(reader *r, const char *fmt, ...)
 #endif
     ;
 
-/* KILN_DATA "<what>: <message>". */
-static int fail(reader *r, const char *fmt, ...)
+int kiln__xgb_vfail(kiln_error *err, const char *what, const char *fmt,
+                    va_list ap)
 {
     char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    /* Names from the file may hold any bytes: the message stays
-     * printable ASCII (it ends up in a Jupyter message, which is UTF-8). */
     for (char *c = msg; *c != '\0'; c++)
         if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
             *c = '?';
+    kiln_error_set(err, KILN_DATA, "%s: %s", what, msg);
+    return KILN_DATA;
+}
+
+/* KILN_DATA "<what>: <message>", the reader's first error. */
+static int fail(reader *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    kiln__xgb_vfail(r->err, r->what, fmt, ap);
+    va_end(ap);
     if (r->rc == KILN_OK)
         r->rc = KILN_DATA;
-    kiln_error_set(r->err, KILN_DATA, "%s: %s", r->what, msg);
     return KILN_DATA;
 }
 

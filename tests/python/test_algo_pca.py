@@ -23,21 +23,19 @@ through <build>/tests/kiln-algotool:
   the model does not depend on the thread count; errors.
 """
 
-import json
 import os
 import re
 import struct
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import algotool
 from oracles import ndarray_decode
 from oracles import fashion as _fashion
 
 KILN_BUILD = os.environ.get("KILN_BUILD") or ""
-TOOL = Path(KILN_BUILD) / "tests" / "kiln-algotool" if KILN_BUILD else None
 
 pytestmark = pytest.mark.skipif(
     not KILN_BUILD or not (Path(KILN_BUILD) / "tests" / "kiln-algotool").exists(),
@@ -63,44 +61,19 @@ def write_csv(path, x):
     np.savetxt(path, np.asarray(x, dtype=np.float32), fmt="%.9g", delimiter=",")
 
 
-def run(*args, ok=True):
-    r = subprocess.run([str(TOOL)] + [str(a) for a in args], capture_output=True, text=True)
-    if ok:
-        assert r.returncode == 0, r.stderr
-    return r
+run = algotool.run
 
 
 def train(tmp, train_path, hps, test=None, content_type=None, threads=None,
           model_dir=None):
-    model_dir = model_dir or tmp / "model"
-    args = ["train", "pca", "--train", train_path, "--model-dir", model_dir]
-    if test is not None:
-        args += ["--test", test]
-    if content_type:
-        args += ["--content-type", content_type]
-    if threads:
-        args += ["--threads", threads]
-    out = run(*(args + ["%s=%s" % kv for kv in hps.items()])).stdout
-    logs, metrics, done = [], {}, None
-    for line in out.splitlines():
-        o = json.loads(line)
-        if "log" in o:
-            logs.append(o["log"])
-        elif "metric" in o:
-            metrics.setdefault(o["metric"], []).append((o["step"], o["value"]))
-        elif o.get("done"):
-            done = o
-    assert done is not None, out
-    return model_dir, logs, metrics
+    return algotool.train("pca", tmp, train_path, hps, test, content_type,
+                          threads, model_dir)
 
 
 def predict(model_dir, data, content_type=None):
-    args = ["predict", "pca", "--model-dir", model_dir, "--data", data]
-    if content_type:
-        args += ["--content-type", content_type]
-    o = json.loads(run(*args).stdout)
-    assert set(o["fields"]) == {"projection"}
-    return np.array(o["fields"]["projection"], dtype=np.float64)
+    fields = algotool.predict("pca", model_dir, data, content_type)
+    assert set(fields) == {"projection"}
+    return fields["projection"]
 
 
 def ndarray_dict(pairs):
