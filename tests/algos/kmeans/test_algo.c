@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/algos/dataset_test.h"
+#include "tests/algos/algo_test.h"
 
 #include "algos/algo.h"
 #include "algos/hparams.h"
@@ -61,21 +61,7 @@ static float *blobs(size_t n, size_t d, size_t b)
 
 static int parse(kiln_hparams **hp, kiln_error *err, const char *pairs)
 {
-    /* "name=value name=value" */
-    char buf[1024];
-    const char *names[32], *values[32];
-    size_t n = 0;
-    snprintf(buf, sizeof buf, "%s", pairs);
-    for (char *tok = strtok(buf, " "); tok != NULL && n < 32;
-         tok = strtok(NULL, " ")) {
-        char *eq = strchr(tok, '=');
-        *eq = '\0';
-        names[n] = tok;
-        values[n++] = eq + 1;
-    }
-    kiln_error_init(err);
-    *hp = NULL;
-    return kiln_hparams_parse(A, names, values, n, hp, err);
+    return parse_pairs(A, hp, err, pairs);
 }
 
 typedef struct capture {

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/algos/dataset_test.h"
+#include "tests/algos/algo_test.h"
 
 #include "algos/kmeans/kmeans.h"
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/algos/dataset_test.h"
+#include "tests/algos/algo_test.h"
 
 #include "algos/algo.h"
 #include "algos/hparams.h"
@@ -65,20 +65,7 @@ static float *make_rows(size_t n, size_t d)
 
 static int parse(kiln_hparams **hp, kiln_error *err, const char *pairs)
 {
-    char buf[1024];
-    const char *names[32], *values[32];
-    size_t n = 0;
-    snprintf(buf, sizeof buf, "%s", pairs);
-    for (char *tok = strtok(buf, " "); tok != NULL && n < 32;
-         tok = strtok(NULL, " ")) {
-        char *eq = strchr(tok, '=');
-        *eq = '\0';
-        names[n] = tok;
-        values[n++] = eq + 1;
-    }
-    kiln_error_init(err);
-    *hp = NULL;
-    return kiln_hparams_parse(A, names, values, n, hp, err);
+    return parse_pairs(A, hp, err, pairs);
 }
 
 typedef struct capture {

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/algos/dataset_test.h"
+#include "tests/algos/algo_test.h"
 
 #include "algos/algo.h"
 #include "algos/pca/pca.h"

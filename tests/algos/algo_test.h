@@ -1,14 +1,39 @@
-/* kiln tests — datasets built from arrays, shared by the algorithm tests
- * (tests/algos/<name>/).  Include after <cmocka.h>.  static inline: a test
- * file uses what it needs. */
-#ifndef KILN_TESTS_ALGOS_DATASET_TEST_H
-#define KILN_TESTS_ALGOS_DATASET_TEST_H
+/* kiln tests — helpers shared by the algorithm tests (tests/algos/<name>/):
+ * datasets built from arrays, hyperparameters from "name=value" words.
+ * Include after <cmocka.h>.  static inline: a test file uses what it
+ * needs. */
+#ifndef KILN_TESTS_ALGOS_ALGO_TEST_H
+#define KILN_TESTS_ALGOS_ALGO_TEST_H
 
+#include "algos/algo.h"
 #include "algos/data/dataset.h"
+#include "algos/hparams.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Parse "name=value name=value ..." (at most 32) against a's schema. */
+static inline int parse_pairs(const kiln_algo *a, kiln_hparams **hp,
+                              kiln_error *err, const char *pairs)
+{
+    char buf[1024];
+    const char *names[32], *values[32];
+    size_t n = 0;
+    snprintf(buf, sizeof buf, "%s", pairs);
+    for (char *tok = strtok(buf, " "); tok != NULL && n < 32;
+         tok = strtok(NULL, " ")) {
+        char *eq = strchr(tok, '=');
+        assert_non_null(eq);
+        *eq = '\0';
+        names[n] = tok;
+        values[n++] = eq + 1;
+    }
+    kiln_error_init(err);
+    *hp = NULL;
+    return kiln_hparams_parse(a, names, values, n, hp, err);
+}
 
 /* n dense rows of d features, no labels. */
 static inline kiln_dataset *dense_ds(const float *x, size_t n, size_t d)
