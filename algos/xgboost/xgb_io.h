@@ -35,7 +35,11 @@ int kiln__xgb_tree_check(const kiln__xgb_tree *t, size_t num_feature,
  * (names from a model file may hold any bytes, and errors end up in
  * UTF-8 Jupyter messages).  Returns KILN_DATA.  (xgb_json.c) */
 int kiln__xgb_vfail(kiln_error *err, const char *what, const char *fmt,
-                    va_list ap);
+                    va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 0)))
+#endif
+    ;
 
 /* A JSON model (xgb_json.c): the text, or a document already parsed (or
  * decoded from UBJSON; root stays the caller's).  *out is set only on
