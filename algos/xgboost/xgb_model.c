@@ -447,8 +447,9 @@ static void predict_dense_wide(const predict_job *j, size_t lo, size_t hi)
     const float *rows[BLOCK_ROWS];
     for (size_t r = lo; r < hi; r += BLOCK_ROWS) {
         size_t nr = hi - r < BLOCK_ROWS ? hi - r : BLOCK_ROWS;
+        /* no columns: data may be NULL, and no row is read */
         for (size_t i = 0; i < nr; i++)
-            rows[i] = data + (r + i) * cols;
+            rows[i] = cols > 0 ? data + (r + i) * cols : data;
         block_margins(j, rows, nr, j->margin + r * k);
     }
 }
@@ -457,9 +458,9 @@ static void predict_dense_wide(const predict_job *j, size_t lo, size_t hi)
 static void expand_row(const kiln_dataset *x, size_t r, size_t nf, float *dst)
 {
     if (!kiln_dataset_is_sparse(x)) {
-        size_t cols = kiln_dataset_cols(x);
-        memcpy(dst, kiln_dataset_dense(x) + r * cols,
-               (cols < nf ? cols : nf) * sizeof *dst);
+        size_t cols = kiln_dataset_cols(x), n = cols < nf ? cols : nf;
+        if (n > 0)
+            memcpy(dst, kiln_dataset_dense(x) + r * cols, n * sizeof *dst);
         return;
     }
     const size_t *indptr = kiln_dataset_indptr(x);
