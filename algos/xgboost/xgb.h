@@ -227,8 +227,10 @@ int kiln__xgb_load(const void *bytes, size_t len, const char *what,
  * bins, others at most 256 (max_bin is capped there). */
 typedef struct kiln__xgb_cuts {
     size_t nfeat;
-    uint32_t *ptr;      /* nfeat + 1: the slots of feature f are
-                           ptr[f]..ptr[f+1] (bins, then the missing slot) */
+    uint32_t *ptr;      /* nfeat + 1: the slots of feature f start at
+                           ptr[f] (bins, then the missing slot), then
+                           maybe unused ones up to ptr[f+1] (the layout:
+                           xgb_quantile.c) */
     uint16_t *nbins;    /* nfeat: real bins of feature f (>= 1) */
     uint8_t *missing;   /* nfeat: 1 when f has a missing slot */
     float *values;      /* the cut of every slot (the missing slot: +inf) */
@@ -270,6 +272,14 @@ void kiln__xgb_hist_build(const kiln__xgb_qmatrix *q, const uint32_t *rows,
                           size_t n, const float *grad, const float *hess,
                           unsigned threads, kiln__xgb_gh *scratch,
                           kiln__xgb_gh *hist);
+/* The same for feature block k alone (slots ptr[block[k]] ..
+ * ptr[block[k+1]]), on the caller's thread; spare is KILN__XGB_SCRATCH
+ * pairs of the thread's own, or NULL. */
+void kiln__xgb_hist_build_block(const kiln__xgb_qmatrix *q,
+                                const uint32_t *rows, size_t n,
+                                const float *grad, const float *hess,
+                                size_t k, kiln__xgb_gh *spare,
+                                kiln__xgb_gh *hist);
 /* out = parent - child, slot by slot. */
 void kiln__xgb_hist_subtract(const kiln__xgb_gh *parent,
                              const kiln__xgb_gh *child, size_t slots,

@@ -769,7 +769,7 @@ bad:
 /* One member: the key (a length, then its bytes) and the value. */
 static int ub_member(source *u, json_t *o, uint8_t type, int depth)
 {
-    size_t n;
+    size_t n = 0;
     const uint8_t *b = NULL;
     if (ub_length(u, 1, &n) != KILN_OK || ub_take(u, n, &b) != KILN_OK)
         return KILN_DATA;

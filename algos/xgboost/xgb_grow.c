@@ -134,8 +134,10 @@ typedef struct grower {
     kiln__xgb_gh *scratch;    /* the pool's */
     kiln__xgb_tree *tree;
     const uint8_t *bytree;    /* colsample_bytree */
-    uint8_t *bylevel, *bynode;
+    uint8_t *bylevel;
+    uint8_t *bynode;          /* two sets of nfeat: the two children's */
     int level_of_bylevel;     /* the depth bylevel was drawn for */
+    split *block_best;        /* nblocks x 2 (build_and_evaluate) */
     uint32_t *fscratch;
     uint64_t *rng;
     gnode *nodes;             /* the candidates */
@@ -144,15 +146,6 @@ typedef struct grower {
 } grower;
 
 /* ---- split finding -------------------------------------------------------- */
-
-typedef struct eval_job {
-    const grower *g;
-    const gnode *node;
-    const uint8_t *features;
-    double root_gain;
-    split *best;              /* one per range */
-    size_t parts;
-} eval_job;
 
 /* Update best with a candidate as xgboost's SplitEntry::Update does. */
 static void consider(split *best, double loss, int32_t f, int32_t bin,
@@ -181,14 +174,16 @@ static void forward_plain(const grower *g, const gnode *node, size_t f,
     double gl[256], hl[256], loss[256];
     int bin[256], m = 0;
     double ag = 0, ah = 0;
+    /* A bin the node has no rows in repeats the previous candidate: every
+     * bin is written, and the position moves on past the nonempty ones
+     * only (no branch to mispredict on sparse histograms). */
     for (int b = 0; b < nb; b++) {
-        if (h[b].h == 0.0 && h[b].g == 0.0)
-            continue;
         ag += h[b].g;
         ah += h[b].h;
         gl[m] = ag;
         hl[m] = ah;
-        bin[m++] = b;
+        bin[m] = b;
+        m += (h[b].h != 0.0) | (h[b].g != 0.0);
     }
     double G = node->sum.g, H = node->sum.h, lambda = p->lambda;
     double mcw = p->min_child_weight;
@@ -196,7 +191,7 @@ static void forward_plain(const grower *g, const gnode *node, size_t f,
         double gr = G - gl[i], hr = H - hl[i];
         double l = gl[i] * gl[i] / (hl[i] + lambda) +
                    gr * gr / (hr + lambda) - root_gain;
-        bool ok = hl[i] >= mcw && hr >= mcw && hl[i] > 0 && hr > 0;
+        int ok = (hl[i] >= mcw) & (hr >= mcw) & (hl[i] > 0) & (hr > 0);
         loss[i] = ok ? l : -INFINITY;
     }
     /* the feature's first best, then the one comparison across features */
@@ -276,67 +271,121 @@ static void eval_feature(const grower *g, const gnode *node, size_t f,
     backward(g, node, f, root_gain, best);
 }
 
-static void eval_range(void *arg, size_t part, unsigned worker)
-{
-    (void)worker;
-    eval_job *j = arg;
-    size_t nf = j->g->q->nfeat;
-    size_t lo = nf * part / j->parts, hi = nf * (part + 1) / j->parts;
-    split *best = &j->best[part];
-    *best = (split){.feature = -1};
-    for (size_t f = lo; f < hi; f++)
-        if (j->features[f])
-            eval_feature(j->g, j->node, f, j->root_gain, best);
-}
-
-/* The features a node may split on: bytree, then bylevel, then bynode. */
-static const uint8_t *node_features(grower *g, int depth)
+/* The features a node may split on: bytree, then bylevel, then bynode
+ * (drawn into the child'th set). */
+static const uint8_t *node_features(grower *g, int depth, int child)
 {
     size_t nf = g->q->nfeat;
     const uint8_t *set = g->bytree;
     if (g->tp->colsample_bylevel < 1.0) {
         if (g->level_of_bylevel != depth) {
-            kiln__xgb_sample_features(g->bytree, nf, g->tp->colsample_bylevel, g->rng,
-                            g->fscratch, g->bylevel);
+            kiln__xgb_sample_features(g->bytree, nf,
+                                      g->tp->colsample_bylevel, g->rng,
+                                      g->fscratch, g->bylevel);
             g->level_of_bylevel = depth;
         }
         set = g->bylevel;
     }
     if (g->tp->colsample_bynode < 1.0) {
-        kiln__xgb_sample_features(set, nf, g->tp->colsample_bynode, g->rng, g->fscratch,
-                        g->bynode);
-        set = g->bynode;
+        uint8_t *out = g->bynode + (size_t)child * (nf + 1);
+        kiln__xgb_sample_features(set, nf, g->tp->colsample_bynode, g->rng,
+                                  g->fscratch, out);
+        set = out;
     }
     return set;
 }
 
-static void evaluate(grower *g, gnode *node)
+static bool can_split(const grower *g, const gnode *node)
 {
-    node->best = (split){.feature = -1};
-    bool can_split = g->tp->max_depth <= 0 || node->depth < g->tp->max_depth;
-    if (!can_split || node->hist == NULL || node->end - node->begin < 2)
-        return;
-    const uint8_t *features = node_features(g, node->depth);
-    enum { MAX_PARTS = 64 };
-    split best[MAX_PARTS];
-    size_t parts = g->threads;
-    if (parts > MAX_PARTS)
-        parts = MAX_PARTS;
-    /* few rows: not worth a thread start */
-    if ((node->end - node->begin) * g->q->nfeat < 1u << 16)
-        parts = 1;
-    eval_job j = {.g = g, .node = node, .features = features,
-                  .root_gain = calc_gain(g->tp, node->sum.g, node->sum.h),
-                  .best = best, .parts = parts};
-    if (parts == 1)
-        eval_range(&j, 0, 0);
-    else
-        kiln_par_tasks((unsigned)parts, parts, eval_range, &j);
-    for (size_t i = 0; i < parts; i++)
-        if (best[i].feature >= 0)
-            consider(&node->best, best[i].loss_chg, best[i].feature,
-                     best[i].bin, best[i].default_left, best[i].left,
-                     best[i].right);
+    return (g->tp->max_depth <= 0 || node->depth < g->tp->max_depth) &&
+           node->hist != NULL && node->end - node->begin >= 2;
+}
+
+/* Building and evaluating go a feature block at a time: the smaller
+ * child's block is built, the larger's is the parent's block minus it,
+ * and both are evaluated while the block is still in the core's cache
+ * (rather than three passes over 3 MB histograms).  A block's best splits
+ * are kept per block and combined in the end: consider() does not depend
+ * on the order. */
+typedef struct children_job {
+    grower *g;
+    const uint32_t *rows;       /* the smaller child's */
+    size_t n;
+    const kiln__xgb_gh *parent; /* or NULL: no larger child (the root) */
+    kiln__xgb_gh *small, *large;
+    gnode *node[2];             /* to evaluate, or NULL */
+    const uint8_t *features[2];
+    double root_gain[2];
+} children_job;
+
+static void children_block(void *arg, size_t k, unsigned worker)
+{
+    children_job *j = arg;
+    grower *g = j->g;
+    const kiln__xgb_qmatrix *q = g->q;
+    kiln__xgb_gh *spare =
+        g->scratch ? g->scratch + (size_t)worker * KILN__XGB_SCRATCH : NULL;
+    kiln__xgb_hist_build_block(q, j->rows, j->n, g->grad, g->hess, k, spare,
+                               j->small);
+    size_t f0 = q->block[k], f1 = q->block[k + 1];
+    if (j->parent != NULL) {
+        size_t a = q->cuts.ptr[f0], b = q->cuts.ptr[f1];
+        kiln__xgb_hist_subtract(j->parent + a, j->small + a, b - a,
+                                j->large + a);
+    }
+    for (int i = 0; i < 2; i++) {
+        split *best = &g->block_best[2 * k + (size_t)i];
+        *best = (split){.feature = -1};
+        if (j->node[i] == NULL)
+            continue;
+        for (size_t f = f0; f < f1; f++)
+            if (j->features[i][f])
+                eval_feature(g, j->node[i], f, j->root_gain[i], best);
+    }
+}
+
+/* Build the histograms of a node's children (or of the root, when parent
+ * is NULL: rows are all of it, small its histogram) and find the best
+ * split of each node in `eval` (NULL: not to be split). */
+static void build_and_evaluate(grower *g, const uint32_t *rows, size_t n,
+                               const kiln__xgb_gh *parent,
+                               kiln__xgb_gh *small, kiln__xgb_gh *large,
+                               gnode *eval[2])
+{
+    children_job j = {.g = g, .rows = rows, .n = n, .parent = parent,
+                      .small = small, .large = large};
+    /* features drawn in the order xgboost draws them: left, then right */
+    for (int i = 0; i < 2; i++) {
+        if (eval[i] == NULL)
+            continue;
+        eval[i]->best = (split){.feature = -1};
+        if (!can_split(g, eval[i]))
+            continue;
+        j.node[i] = eval[i];
+        j.features[i] = node_features(g, eval[i]->depth, i);
+        j.root_gain[i] = calc_gain(g->tp, eval[i]->sum.g, eval[i]->sum.h);
+    }
+    const kiln__xgb_qmatrix *q = g->q;
+    bool evaluating = j.node[0] != NULL || j.node[1] != NULL;
+    /* few rows and nothing to evaluate: not worth a thread start */
+    if (g->threads <= 1 || q->nblocks == 1 ||
+        (!evaluating && n * q->nfeat < 1u << 16)) {
+        for (size_t k = 0; k < q->nblocks; k++)
+            children_block(&j, k, 0);
+    } else {
+        kiln_par_tasks(g->threads, q->nblocks, children_block, &j);
+    }
+    for (int i = 0; i < 2; i++) {
+        if (j.node[i] == NULL)
+            continue;
+        split *best = &j.node[i]->best;
+        for (size_t k = 0; k < q->nblocks; k++) {
+            const split *b = &g->block_best[2 * k + (size_t)i];
+            if (b->feature >= 0)
+                consider(best, b->loss_chg, b->feature, b->bin,
+                         b->default_left, b->left, b->right);
+        }
+    }
 }
 
 /* ExpandEntry::IsValid */
@@ -461,26 +510,29 @@ static int apply(grower *g, gnode node)
             drop_hist(g, node.hist);
             return KILN_NOMEM;
         }
-        kiln__xgb_gh *small = nl <= nr ? hl : hr, *large = nl <= nr ? hr : hl;
-        size_t sb = nl <= nr ? node.begin : mid, sn = nl <= nr ? nl : nr;
-        kiln__xgb_hist_build(g->q, g->rows + sb, sn, g->grad, g->hess,
-                             g->threads, g->scratch, small);
-        kiln__xgb_hist_subtract(node.hist, small, g->slots, large);
     }
-    drop_hist(g, node.hist);
     int rc = push_node(g, lid, node.depth + 1, node.begin, mid, s->left, hl);
+    if (rc == KILN_OK) {
+        hl = NULL; /* the candidate's now */
+        rc = push_node(g, rid, node.depth + 1, mid, node.end, s->right, hr);
+    }
     if (rc != KILN_OK) {
         drop_hist(g, hl);
         drop_hist(g, hr);
+        drop_hist(g, node.hist);
         return rc;
     }
-    evaluate(g, &g->nodes[g->nnodes - 1]);
-    rc = push_node(g, rid, node.depth + 1, mid, node.end, s->right, hr);
-    if (rc != KILN_OK) {
-        drop_hist(g, hr);
-        return rc;
+    gnode *kids[2] = {&g->nodes[g->nnodes - 2], &g->nodes[g->nnodes - 1]};
+    if (!last) {
+        bool left_small = nl <= nr;
+        build_and_evaluate(g, g->rows + (left_small ? node.begin : mid),
+                           left_small ? nl : nr, node.hist,
+                           left_small ? kids[0]->hist : kids[1]->hist,
+                           left_small ? kids[1]->hist : kids[0]->hist, kids);
+    } else {
+        kids[0]->best = kids[1]->best = (split){.feature = -1};
     }
-    evaluate(g, &g->nodes[g->nnodes - 1]);
+    drop_hist(g, node.hist);
     return KILN_OK;
 }
 
@@ -514,7 +566,10 @@ static gnode take(grower *g, size_t i)
     return n;
 }
 
-static int grow_all(grower *g, kiln_cancel *cancel, kiln_error *err)
+/* Grows until no candidate is left; a candidate that stays a leaf writes
+ * its rows' leaf_of (when not NULL). */
+static int grow_all(grower *g, int32_t *leaf_of, kiln_cancel *cancel,
+                    kiln_error *err)
 {
     int leaves = 1;
     while (g->nnodes > 0) {
@@ -524,6 +579,9 @@ static int grow_all(grower *g, kiln_cancel *cancel, kiln_error *err)
         gnode node = take(g, next_candidate(g));
         if (!valid(g, &node, leaves)) {
             drop_hist(g, node.hist); /* stays the leaf it is */
+            if (leaf_of != NULL)
+                for (size_t i = node.begin; i < node.end; i++)
+                    leaf_of[g->rows[i]] = node.id;
             continue;
         }
         if (apply(g, node) != KILN_OK)
@@ -552,14 +610,6 @@ int32_t kiln__xgb_tree_leaf_bins(const kiln__xgb_qmatrix *q,
     return id;
 }
 
-/* leaf_of[] for every row of the tree. */
-static void record_leaves(const grower *g, size_t n, int32_t *leaf_of)
-{
-    for (size_t i = 0; i < n; i++)
-        leaf_of[g->rows[i]] = kiln__xgb_tree_leaf_bins(g->q, g->tree,
-                                                       g->rows[i]);
-}
-
 int kiln__xgb_grow(const kiln__xgb_qmatrix *q, const uint32_t *rows,
                    size_t n, const float *grad, const float *hess,
                    const uint8_t *feature_ok, const kiln__xgb_tree_params *tp,
@@ -576,19 +626,18 @@ int kiln__xgb_grow(const kiln__xgb_qmatrix *q, const uint32_t *rows,
         rc = kiln__xgb_pool_rows(pool, n, &g.rows, &g.tmp);
     g.scratch = kiln__xgb_pool_scratch(pool);
     g.bylevel = malloc(q->nfeat + 1);
-    g.bynode = malloc(q->nfeat + 1);
+    g.bynode = malloc(2 * (q->nfeat + 1));
     g.fscratch = malloc((q->nfeat + 1) * sizeof *g.fscratch);
+    g.block_best = malloc(2 * (q->nblocks + 1) * sizeof *g.block_best);
     kiln__xgb_gh *root_hist = new_hist(&g);
     if (rc != KILN_OK || !g.rows || !g.tmp || !g.scratch || !g.bylevel ||
-        !g.bynode || !g.fscratch || !root_hist) {
+        !g.bynode || !g.fscratch || !g.block_best || !root_hist) {
         rc = kiln_error_set(err, KILN_NOMEM,
                             "out of memory growing a tree (%zu rows)", n);
         drop_hist(&g, root_hist);
         goto done;
     }
     memcpy(g.rows, rows, n * sizeof *rows);
-    kiln__xgb_hist_build(q, g.rows, n, grad, hess, g.threads, g.scratch,
-                         root_hist);
     kiln__xgb_gh sum = {0, 0};
     for (size_t i = 0; i < n; i++) {
         sum.g += grad[rows[i]];
@@ -607,10 +656,9 @@ int kiln__xgb_grow(const kiln__xgb_qmatrix *q, const uint32_t *rows,
         rc = kiln_error_nomem(err);
         goto done;
     }
-    evaluate(&g, &g.nodes[0]);
-    rc = grow_all(&g, cancel, err);
-    if (rc == KILN_OK && leaf_of != NULL)
-        record_leaves(&g, n, leaf_of);
+    gnode *eval[2] = {&g.nodes[0], NULL};
+    build_and_evaluate(&g, g.rows, n, NULL, root_hist, NULL, eval);
+    rc = grow_all(&g, leaf_of, cancel, err);
 done:
     for (size_t i = 0; i < g.nnodes; i++)
         drop_hist(&g, g.nodes[i].hist);
@@ -618,6 +666,7 @@ done:
     free(g.bylevel);
     free(g.bynode);
     free(g.fscratch);
+    free(g.block_best);
     if (rc != KILN_OK)
         kiln__xgb_tree_fini(tree);
     return rc;

@@ -95,6 +95,16 @@ static void add_block(const kiln__xgb_qmatrix *q, const uint32_t *rows,
 
 /* ---- building ------------------------------------------------------------ */
 
+void kiln__xgb_hist_build_block(const kiln__xgb_qmatrix *q,
+                                const uint32_t *rows, size_t n,
+                                const float *grad, const float *hess,
+                                size_t k, kiln__xgb_gh *spare,
+                                kiln__xgb_gh *hist)
+{
+    add_block(q, rows, n, grad, hess, q->block[k], q->block[k + 1], spare,
+              hist);
+}
+
 typedef struct build_job {
     const kiln__xgb_qmatrix *q;
     const uint32_t *rows;
@@ -107,10 +117,10 @@ typedef struct build_job {
 static void build_block(void *arg, size_t k, unsigned worker)
 {
     build_job *j = arg;
-    kiln__xgb_gh *spare =
-        j->scratch ? j->scratch + (size_t)worker * SPARE_SLOTS : NULL;
-    add_block(j->q, j->rows, j->n, j->grad, j->hess, j->q->block[k],
-              j->q->block[k + 1], spare, j->hist);
+    kiln__xgb_hist_build_block(
+        j->q, j->rows, j->n, j->grad, j->hess, k,
+        j->scratch ? j->scratch + (size_t)worker * SPARE_SLOTS : NULL,
+        j->hist);
 }
 
 void kiln__xgb_hist_build(const kiln__xgb_qmatrix *q, const uint32_t *rows,

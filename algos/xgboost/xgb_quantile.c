@@ -247,6 +247,34 @@ static void bin_rows(void *arg, size_t lo, size_t hi)
     }
 }
 
+/* ---- the histogram layout -------------------------------------------- */
+
+/* Where every feature's slots start.  A histogram slot is 16 bytes, so
+ * slots 256 apart are 4096 bytes apart, and a load from one waits for a
+ * pending store to the other (the core takes them for the same address by
+ * their low 12 bits: 4K aliasing).  Rows add to the same bin of
+ * neighbouring features all the time (a zero in every feature is bin 0),
+ * and with 256 slots a feature every one of those additions would wait:
+ * building took ten times as long (bench/xgboost).  So a feature starts
+ * where its slot number mod 256 differs from that of the ALIAS_SPAN
+ * features before it, after a few unused slots where needed. */
+enum { ALIAS_SPAN = 16, ALIAS_SLOTS = 256 };
+
+static void lay_out_slots(kiln__xgb_cuts *c, size_t cols)
+{
+    c->ptr[0] = 0;
+    for (size_t f = 0; f < cols; f++) {
+        uint32_t at = c->ptr[f] + c->nbins[f] + c->missing[f];
+        for (bool clash = f + 1 < cols; clash;) {
+            clash = false;
+            for (size_t k = 0; k < ALIAS_SPAN && k <= f && !clash; k++)
+                clash = (at - c->ptr[f - k]) % ALIAS_SLOTS == 0;
+            at += clash;
+        }
+        c->ptr[f + 1] = at;
+    }
+}
+
 /* ---- blocks ----------------------------------------------------------- */
 
 /* Feature blocks whose slots fit in about BLOCK_SLOTS (xgb_hist.c). */
@@ -315,10 +343,8 @@ int kiln__xgb_quantise(const kiln_dataset *x, int max_bin, unsigned threads,
         j.nbins = q->cuts.nbins;
         j.missing = q->cuts.missing;
         kiln_par_tasks(threads, cols, cut_feature, &j);
-        for (size_t f = 0; f < cols; f++)
-            q->cuts.ptr[f + 1] =
-                q->cuts.ptr[f] + q->cuts.nbins[f] + q->cuts.missing[f];
-        q->cuts.values = malloc((q->cuts.ptr[cols] + 1) *
+        lay_out_slots(&q->cuts, cols);
+        q->cuts.values = calloc(q->cuts.ptr[cols] + 1,
                                 sizeof *q->cuts.values);
         if (q->cuts.values == NULL)
             rc = KILN_NOMEM;

@@ -783,6 +783,33 @@ def test_colsample_bylevel_limits_features_a_level(tmp_path):
         assert all(len(f) <= 3 for f in levels.values()), levels
 
 
+def test_colsample_bynode_draws_each_node(tmp_path):
+    """colsample_bynode=1/30: every node may split on one feature of its
+    own draw, so two children of one node split on different features in
+    most trees (a draw shared by both would make them always the same),
+    and the whole model uses many features."""
+    x, y, xt, yt = dataset("bc")
+    params = dict(BASE, objective="binary:logistic", colsample_bynode=1 / 30,
+                  max_depth=3, seed=4)
+    write_csv(tmp_path / "train.csv", y, x)
+    kiln_train(tmp_path / "model", tmp_path / "train.csv", params, 20)
+    b = load_artifact(tmp_path / "model")
+    pairs = same = 0
+    used = set()
+    for t in trees(b):
+        for n, _ in walk(t):
+            if "split" not in n:
+                continue
+            used.add(n["split"])
+            kids = [k for k in n["children"] if "split" in k]
+            if len(kids) == 2:
+                pairs += 1
+                same += kids[0]["split"] == kids[1]["split"]
+    assert pairs >= 20, pairs
+    assert same < pairs / 2, (same, pairs)
+    assert len(used) > 15, used
+
+
 # --- early stopping ----------------------------------------------------------------------
 
 

@@ -147,6 +147,41 @@ static void test_sparse_absent_is_missing(void **state)
     kiln_dataset_free(ds);
 }
 
+/* 256 bins a feature: a feature's slots hold its bins and missing slot,
+ * and no feature starts a multiple of 256 slots (4096 bytes) after any of
+ * the 15 before it (the 4K aliasing xgb_quantile.c lays slots out
+ * against), at the cost of at most a slot a feature. */
+static void test_slot_layout(void **state)
+{
+    (void)state;
+    enum { N = 600, D = 40 };
+    float *x = malloc(N * D * sizeof *x);
+    for (size_t i = 0; i < N; i++)
+        for (size_t f = 0; f < D; f++)
+            x[i * D + f] = f % 7 == 3 && i % 50 == 0
+                               ? NAN
+                               : (float)((i * 7 + f * 13) % 256);
+    kiln_dataset *ds = dense(x, N, D, NULL);
+    kiln__xgb_qmatrix q;
+    kiln_error err;
+    kiln_error_init(&err);
+    assert_int_equal(kiln__xgb_quantise(ds, 256, 2, &q, &err), KILN_OK);
+    const kiln__xgb_cuts *c = &q.cuts;
+    size_t wide = 0;
+    for (size_t f = 0; f < D; f++) {
+        wide += c->nbins[f] + c->missing[f] == 256;
+        assert_true(c->ptr[f] + c->nbins[f] + c->missing[f] <= c->ptr[f + 1]);
+        for (size_t k = 1; k < 16 && k <= f; k++)
+            assert_int_not_equal((c->ptr[f] - c->ptr[f - k]) % 256, 0);
+    }
+    assert_true(wide > D / 2);
+    assert_true(c->ptr[D] <= D * 257);
+    check_bins(&q, x);
+    kiln__xgb_qmatrix_fini(&q);
+    kiln_dataset_free(ds);
+    free(x);
+}
+
 /* Histograms of data with `zeros` of its values 0 (the most frequent
  * slot: with many, histograms are built from the other slots). */
 static void check_histograms(float zeros)
@@ -232,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_few_distinct_values),
         cmocka_unit_test(test_quantiles),
         cmocka_unit_test(test_sparse_absent_is_missing),
+        cmocka_unit_test(test_slot_layout),
         cmocka_unit_test(test_histograms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
