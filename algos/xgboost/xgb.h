@@ -254,6 +254,13 @@ void kiln__xgb_qmatrix_fini(kiln__xgb_qmatrix *q);
 
 /* ---- training: histograms (xgb_hist.c) -------------------------------- */
 
+/* A read hint; nothing where the compiler has no such builtin. */
+#if defined(__GNUC__)
+#define KILN__XGB_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define KILN__XGB_PREFETCH(p) ((void)(p))
+#endif
+
 typedef struct kiln__xgb_gh {
     double g, h;
 } kiln__xgb_gh;

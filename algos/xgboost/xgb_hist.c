@@ -28,12 +28,6 @@ enum {
     SPARE_SLOTS = KILN__XGB_SCRATCH, /* a worker's second copy */
 };
 
-/* A read hint; nothing where the compiler has no such builtin. */
-#if defined(__GNUC__)
-#define prefetch(p) __builtin_prefetch(p)
-#else
-#define prefetch(p) ((void)(p))
-#endif
 
 /* Add rows [lo, hi) of the node, every `step`-th from lo, into the block's
  * slots at h (h[0] is slot ptr[f0]). */
@@ -53,10 +47,10 @@ static void add_rows(const kiln__xgb_qmatrix *q, const uint32_t *rows,
         if (i + PREFETCH * step < hi) {
             uint32_t a = rows[i + PREFETCH * step];
             const uint8_t *ahead = q->bins + (size_t)a * nf;
-            prefetch(ahead + f0);
-            prefetch(ahead + f1 - 1);
-            prefetch(grad + a);
-            prefetch(hess + a);
+            KILN__XGB_PREFETCH(ahead + f0);
+            KILN__XGB_PREFETCH(ahead + f1 - 1);
+            KILN__XGB_PREFETCH(grad + a);
+            KILN__XGB_PREFETCH(hess + a);
         }
         double g = grad[r], hs = hess[r];
         for (size_t f = f0; f < f1; f++) {

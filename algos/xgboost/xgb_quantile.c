@@ -277,19 +277,25 @@ static void lay_out_slots(kiln__xgb_cuts *c, size_t cols)
 
 /* ---- blocks ----------------------------------------------------------- */
 
-/* Feature blocks whose slots fit in about BLOCK_SLOTS (xgb_hist.c). */
-static int make_blocks(kiln__xgb_qmatrix *q)
+/* Feature blocks whose slots fit in about BLOCK_SLOTS (xgb_hist.c), as
+ * many as a multiple of the thread count (blocks are the parallel tasks:
+ * 13 blocks on 2 threads leave one idle for the last) and of about equal
+ * slots: block k ends at the first feature past k/nb of the slots. */
+static int make_blocks(kiln__xgb_qmatrix *q, unsigned threads)
 {
-    size_t nf = q->nfeat;
-    q->block = malloc((nf + 2) * sizeof *q->block);
+    size_t nf = q->nfeat, slots = q->cuts.ptr[nf];
+    size_t want = (slots + KILN__XGB_BLOCK_SLOTS - 1) / KILN__XGB_BLOCK_SLOTS;
+    if (want > 1 && threads > 1)
+        want = (want + threads - 1) / threads * threads;
+    if (want > nf)
+        want = nf > 0 ? nf : 1;
+    q->block = malloc((want + 1) * sizeof *q->block);
     if (q->block == NULL)
         return KILN_NOMEM;
     size_t nb = 0;
     q->block[0] = 0;
-    for (size_t f = 0; f < nf; f++)
-        if (q->cuts.ptr[f + 1] - q->cuts.ptr[q->block[nb]] >
-                KILN__XGB_BLOCK_SLOTS &&
-            f > q->block[nb])
+    for (size_t f = 1; f < nf && nb + 1 < want; f++)
+        if (q->cuts.ptr[f] >= slots * (nb + 1) / want)
             q->block[++nb] = (uint32_t)f;
     q->block[++nb] = (uint32_t)nf;
     q->nblocks = nb;
@@ -361,7 +367,7 @@ int kiln__xgb_quantise(const kiln_dataset *x, int max_bin, unsigned threads,
         q->cuts.nfeat = cols;
         bin_job b = {.x = x, .q = q};
         kiln_par_range(threads, rows, 256, bin_rows, &b);
-        rc = make_blocks(q);
+        rc = make_blocks(q, threads);
     }
     for (unsigned t = 0; t < threads && j.keys && j.weights; t++) {
         free(j.keys[t]);
