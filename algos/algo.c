@@ -165,3 +165,10 @@ int kiln_algo_check_rows(const kiln_dataset *ds, const char *what, size_t d,
     }
     return KILN_OK;
 }
+
+const kiln_media kiln_first_party_requests[] = {
+    KILN_MEDIA_CSV, KILN_MEDIA_JSON, KILN_MEDIA_JSONLINES,
+    KILN_MEDIA_RECORDIO, KILN_MEDIA_NONE};
+const kiln_media kiln_first_party_responses[] = {
+    KILN_MEDIA_JSON, KILN_MEDIA_JSONLINES, KILN_MEDIA_CSV,
+    KILN_MEDIA_RECORDIO, KILN_MEDIA_NONE};

@@ -165,6 +165,25 @@ const kiln_pred_field *kiln_predictions_find(const kiln_predictions *p,
 /* Free the fields' values and zero *p. */
 void kiln_predictions_fini(kiln_predictions *p);
 
+/* ---- inference media types (algos/infer.h) ---------------------------- */
+
+/* The content types of SageMaker's inference requests and responses. */
+typedef enum kiln_media {
+    KILN_MEDIA_NONE = 0,  /* ends a list */
+    KILN_MEDIA_CSV,       /* text/csv */
+    KILN_MEDIA_LIBSVM,    /* text/libsvm (also text/x-libsvm) */
+    KILN_MEDIA_JSON,      /* application/json */
+    KILN_MEDIA_JSONLINES, /* application/jsonlines */
+    KILN_MEDIA_RECORDIO,  /* application/x-recordio-protobuf */
+} kiln_media;
+
+/* What the first-party algorithms (linear learner, k-means, PCA ...) read
+ * and answer with: text/csv (a request without a Content-Type), JSON,
+ * JSON lines, RecordIO-protobuf; application/json (the default Accept),
+ * JSON lines, text/csv, RecordIO-protobuf. */
+extern const kiln_media kiln_first_party_requests[];
+extern const kiln_media kiln_first_party_responses[];
+
 /* ---- the descriptor --------------------------------------------------- */
 
 /* kiln_algo.flags */
@@ -192,6 +211,13 @@ typedef struct kiln_algo {
     /* The name of the JSON response's list: "predictions" ("projections"
      * for PCA). */
     const char *response_key;
+    /* Inference (algos/infer.h): the request content types answered, the
+     * first being what a request without a Content-Type is taken as; the
+     * response types offered, the first being the default Accept; the
+     * fields of predict a response carries, in order (NULL: all). */
+    const kiln_media *request_types;  /* ended by KILN_MEDIA_NONE */
+    const kiln_media *response_types; /* ended by KILN_MEDIA_NONE */
+    const char *const *response_fields; /* NULL-terminated, or NULL */
 
     /* Cross-checks the schema cannot express (num_classes required when
      * predictor_type is multiclass_classifier).  May be NULL. */

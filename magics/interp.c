@@ -18,6 +18,8 @@
  */
 #include "interp.h"
 
+#include "platform/endpoint.h"
+
 #include "cell.h"
 #include "chars.h"
 #include "expr.h"
@@ -51,6 +53,8 @@ void kiln_interp_free(kiln_interp *in)
 {
     if (in == NULL)
         return;
+    /* endpoints (%deploy) live as long as the session */
+    kiln_endpoint_stop_all();
     kiln_vars_free(in->vars);
     free(in);
 }

@@ -21,15 +21,6 @@
 #define WHO_REPR_LIMIT 60 /* code points of a value shown by %who */
 
 /* Display b when rc (the status of making it) is KILN_OK, then free it. */
-static int show(const kiln_magic_call *call, int rc, kiln_bundle *b,
-                kiln_error *err)
-{
-    if (rc == KILN_OK)
-        kiln_sink_display(call->sink, b, NULL);
-    kiln_bundle_free(b);
-    return rc == KILN_OK ? KILN_OK : kiln_error_nomem(err);
-}
-
 /* ---- %help -------------------------------------------------------------- */
 
 static int run_help(const kiln_magic_call *call, kiln_error *err)
@@ -38,7 +29,7 @@ static int run_help(const kiln_magic_call *call, kiln_error *err)
     kiln_bundle *b = NULL;
     if (name == NULL) {
         int rc = kiln_registry_overview(&b);
-        return show(call, rc, b, err);
+        return kiln_magic_show(call, rc, b, err);
     }
     size_t pcts = 0;
     while (pcts < 2 && name[pcts] == '%')
@@ -51,7 +42,7 @@ static int run_help(const kiln_magic_call *call, kiln_error *err)
         return kiln_registry_unknown(name + pcts, strlen(name + pcts),
                                      pcts == 2, err);
     int rc = m != NULL ? kiln_registry_help(m, &b) : kiln_algo_help(a, &b);
-    return show(call, rc, b, err);
+    return kiln_magic_show(call, rc, b, err);
 }
 
 static const kiln_arg_spec help_args[] = {
@@ -67,7 +58,7 @@ static int run_lsmagic(const kiln_magic_call *call, kiln_error *err)
 {
     kiln_bundle *b = NULL;
     int rc = kiln_registry_lsmagic(&b);
-    return show(call, rc, b, err);
+    return kiln_magic_show(call, rc, b, err);
 }
 
 /* ---- %who --------------------------------------------------------------- */
@@ -143,7 +134,7 @@ static int run_who(const kiln_magic_call *call, kiln_error *err)
         rc = no_variables(type, b);
     }
     kiln_table_free(t);
-    return show(call, rc, b, err);
+    return kiln_magic_show(call, rc, b, err);
 }
 
 static const kiln_arg_spec who_args[] = {

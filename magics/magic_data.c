@@ -21,17 +21,6 @@
 /* Columns a preview shows before eliding the middle ones. */
 enum { HEAD_COLS = 12, HEAD_SPARSE_ENTRIES = 10 };
 
-static int show(const kiln_magic_call *call, int rc, kiln_bundle *b,
-                kiln_error *err)
-{
-    if (rc == KILN_OK)
-        kiln_sink_display(call->sink, b, NULL);
-    kiln_bundle_free(b);
-    if (rc == KILN_NOMEM)
-        return kiln_error_nomem(err);
-    return rc;
-}
-
 /* A caption line over a table, as text and HTML. */
 static int caption_and_table(const char *caption, const kiln_table *t,
                              const char *footer, kiln_bundle **out)
@@ -218,7 +207,7 @@ static int run_split(const kiln_magic_call *call, kiln_error *err)
     if (rc == KILN_OK)
         rc = split_report(&o, &r, &b);
     kiln_split_result_fini(&r);
-    return show(call, rc, b, err);
+    return kiln_magic_show(call, rc, b, err);
 }
 
 static const kiln_arg_spec split_args[] = {
@@ -546,7 +535,7 @@ static int run_head(const kiln_magic_call *call, kiln_error *err)
     else
         rc = head_parsed(r, (size_t)rows, path, &b, err);
     kiln_reader_free(r);
-    return show(call, rc, b, err);
+    return kiln_magic_show(call, rc, b, err);
 }
 
 static const kiln_arg_spec head_args[] = {

@@ -19,25 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_ROOT "kiln-output"
 #define JOBS_METRICS 3 /* final metrics shown per job by %jobs */
 #define IMPORTANCE_BARS 20 /* features in %describe's importance chart */
-
-static int show(const kiln_magic_call *call, int rc, kiln_bundle *b,
-                kiln_error *err)
-{
-    if (rc == KILN_OK)
-        kiln_sink_display(call->sink, b, NULL);
-    kiln_bundle_free(b);
-    if (rc == KILN_NOMEM)
-        return kiln_error_nomem(err);
-    return rc;
-}
 
 static const char *root_of(const kiln_magic_call *call)
 {
     const char *r = kiln_args_str(call->args, "output");
-    return r ? r : DEFAULT_ROOT;
+    return r ? r : KILN_DEFAULT_ROOT;
 }
 
 /* ---- %algorithms ---------------------------------------------------------- */
@@ -46,7 +34,7 @@ static int run_algorithms(const kiln_magic_call *call, kiln_error *err)
 {
     kiln_bundle *b = NULL;
     int rc = kiln_algo_list(&b); /* before b is read as an argument */
-    return show(call, rc, b, err);
+    return kiln_magic_show(call, rc, b, err);
 }
 
 /* ---- %train and %%train ----------------------------------------------------- */
@@ -207,7 +195,7 @@ static const kiln_arg_spec train_args[] = {
     {.name = "name", .type = KILN_ARG_STR, .metavar = "JOB",
      .help = "the job name (default <algorithm>-YYYY-MM-DD-HH-MM-SS-mmm)"},
     {.name = "output", .type = KILN_ARG_STR, .metavar = "DIR",
-     .def = DEFAULT_ROOT, .help = "the output root holding the job's files"},
+     .def = KILN_DEFAULT_ROOT, .help = "the output root holding the job's files"},
     {.name = "threads", .type = KILN_ARG_INT, .metavar = "N",
      .help = "cores to use (default: all)"},
     {.name = "logs", .type = KILN_ARG_FLAG,
@@ -294,12 +282,12 @@ static int run_jobs(const kiln_magic_call *call, kiln_error *err)
         rc = b ? kiln_table_to_bundle(t, b) : KILN_NOMEM;
     }
     kiln_table_free(t);
-    return show(call, rc, b, err);
+    return kiln_magic_show(call, rc, b, err);
 }
 
 static const kiln_arg_spec root_args[] = {
     {.name = "output", .type = KILN_ARG_STR, .metavar = "DIR",
-     .def = DEFAULT_ROOT, .help = "the output root holding the jobs"},
+     .def = KILN_DEFAULT_ROOT, .help = "the output root holding the jobs"},
     {0},
 };
 
@@ -347,7 +335,7 @@ static int run_describe(const kiln_magic_call *call, kiln_error *err)
         rc = kiln_bundle_add_json(b, "application/json", json);
     if (rc == KILN_OK)
         rc = kiln_bundle_add_text(b, "text/plain", json);
-    rc = show(call, rc, b, err);
+    rc = kiln_magic_show(call, rc, b, err);
     /* An algorithm that reports feature importance (XGBoost) gets its
      * chart too. */
     json_t *record = rc == KILN_OK ? json_loads(json, 0, NULL) : NULL;
@@ -359,7 +347,7 @@ static int run_describe(const kiln_magic_call *call, kiln_error *err)
         snprintf(title, sizeof title, "%.100s: feature importance", job);
         kiln_bundle *chart = NULL;
         rc = kiln_bars_chart(title, "total gain", names, gains, n, &chart);
-        rc = show(call, rc, chart, err);
+        rc = kiln_magic_show(call, rc, chart, err);
     }
     json_decref(record);
     free(json);
@@ -371,7 +359,7 @@ static const kiln_arg_spec job_args[] = {
      .flags = KILN_ARG_POSITIONAL | KILN_ARG_REQUIRED,
      .help = "a training job's name (%jobs lists them)"},
     {.name = "output", .type = KILN_ARG_STR, .metavar = "DIR",
-     .def = DEFAULT_ROOT, .help = "the output root holding the job"},
+     .def = KILN_DEFAULT_ROOT, .help = "the output root holding the job"},
     {0},
 };
 
@@ -380,7 +368,7 @@ static const kiln_arg_spec metrics_args[] = {
      .flags = KILN_ARG_POSITIONAL | KILN_ARG_REQUIRED,
      .help = "a training job's name (%jobs lists them)"},
     {.name = "output", .type = KILN_ARG_STR, .metavar = "DIR",
-     .def = DEFAULT_ROOT, .help = "the output root holding the job"},
+     .def = KILN_DEFAULT_ROOT, .help = "the output root holding the job"},
     {.name = "log-y", .type = KILN_ARG_FLAG,
      .help = "a logarithmic y axis"},
     {0},
@@ -423,7 +411,7 @@ static int run_metrics(const kiln_magic_call *call, kiln_error *err)
         free(counts);
     }
     kiln_jobs_metrics_free(s, n);
-    return show(call, rc, b, err);
+    return kiln_magic_show(call, rc, b, err);
 }
 
 /* ---- the table ------------------------------------------------------------------ */

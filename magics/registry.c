@@ -13,6 +13,7 @@ static const kiln_magic *const groups[] = {
     kiln_magics_display,
     kiln_magics_data,
     kiln_magics_train,
+    kiln_magics_deploy,
 };
 
 #define MAX_MAGICS 256
@@ -343,5 +344,16 @@ int kiln_registry_lsmagic(kiln_bundle **out)
         rc = text_html_bundle(&text, &html, out);
     kiln_buf_fini(&html);
     kiln_buf_fini(&text);
+    return rc;
+}
+
+int kiln_magic_show(const kiln_magic_call *call, int rc, kiln_bundle *b,
+                    kiln_error *err)
+{
+    if (rc == KILN_OK)
+        kiln_sink_display(call->sink, b, NULL);
+    kiln_bundle_free(b);
+    if (rc == KILN_NOMEM)
+        return kiln_error_nomem(err);
     return rc;
 }

@@ -83,6 +83,16 @@ extern const kiln_magic kiln_magics_basic[];
 extern const kiln_magic kiln_magics_display[];
 extern const kiln_magic kiln_magics_data[];
 extern const kiln_magic kiln_magics_train[];
+extern const kiln_magic kiln_magics_deploy[];
+
+/* What most magics end with: display bundle b when rc is KILN_OK, free
+ * it either way, and return rc (KILN_NOMEM with err filled).  b may be
+ * NULL when rc is not KILN_OK. */
+int kiln_magic_show(const kiln_magic_call *call, int rc, kiln_bundle *b,
+                    kiln_error *err);
+
+/* The output root of training jobs when --output is not given. */
+#define KILN_DEFAULT_ROOT "kiln-output"
 
 /* All magics, sorted by name. */
 size_t kiln_registry_count(void);

@@ -29,6 +29,7 @@
 #include "record.pb-c.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdalign.h>
 #include <stdarg.h>
@@ -1003,4 +1004,44 @@ int kiln_recordio_encode(const kiln_dataset *ds, size_t begin, size_t end,
     }
     scratch_fini(&s);
     return rc;
+}
+
+int kiln_recordio_encode_labels(const kiln_label_tensor *t, size_t n,
+                                size_t rows, kiln_buf *out, kiln_error *err)
+{
+    enum { MAX_TENSORS = 8 };
+    if (n > MAX_TENSORS)
+        return kiln_error_set(err, KILN_INTERNAL,
+                              "%zu label tensors a record, at most %d", n,
+                              (int)MAX_TENSORS);
+    Aialgs__Data__Record__LabelEntry entries[MAX_TENSORS];
+    Aialgs__Data__Record__LabelEntry *ptrs[MAX_TENSORS];
+    Aialgs__Data__Value values[MAX_TENSORS];
+    Aialgs__Data__Float32Tensor f32[MAX_TENSORS];
+    for (size_t r = 0; r < rows; r++) {
+        Aialgs__Data__Record rec = AIALGS__DATA__RECORD__INIT;
+        for (size_t k = 0; k < n; k++) {
+            entries[k] = (Aialgs__Data__Record__LabelEntry)
+                AIALGS__DATA__RECORD__LABEL_ENTRY__INIT;
+            values[k] = (Aialgs__Data__Value)AIALGS__DATA__VALUE__INIT;
+            f32[k] = (Aialgs__Data__Float32Tensor)
+                AIALGS__DATA__FLOAT32_TENSOR__INIT;
+            /* protobuf-c's structs are not const-correct; nothing is
+             * written through these */
+            f32[k].values = (float *)(uintptr_t)(t[k].values +
+                                                     r * t[k].width);
+            f32[k].n_values = t[k].width;
+            values[k].value_case = AIALGS__DATA__VALUE__VALUE_FLOAT32_TENSOR;
+            values[k].float32_tensor = &f32[k];
+            entries[k].key = (char *)(uintptr_t)t[k].name;
+            entries[k].value = &values[k];
+            ptrs[k] = &entries[k];
+        }
+        rec.n_label = n;
+        rec.label = ptrs;
+        int rc = frame_record(&rec, r, out, err);
+        if (rc != KILN_OK)
+            return rc;
+    }
+    return KILN_OK;
 }

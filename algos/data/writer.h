@@ -80,4 +80,18 @@ int kiln_file_write(const char *path, const void *data, size_t len,
  * "1e-07", "nan", "inf", "-inf".  Returns the length; out gets a NUL. */
 size_t kiln_format_f32(float v, char out[32]);
 
+/* One named float32 tensor of an inference response (below). */
+typedef struct kiln_label_tensor {
+    const char *name;     /* "score", "predicted_label", "projection" ... */
+    size_t width;         /* values a row */
+    const float *values;  /* rows x width, row-major */
+} kiln_label_tensor;
+
+/* Append one RecordIO-protobuf record per row whose `label` map holds the
+ * n tensors' values of that row (at most 8 tensors), and no features: what
+ * SageMaker's built-in algorithms answer with for Accept
+ * application/x-recordio-protobuf (label["score"].float32_tensor ...). */
+int kiln_recordio_encode_labels(const kiln_label_tensor *t, size_t n,
+                                size_t rows, kiln_buf *out, kiln_error *err);
+
 #endif

@@ -485,6 +485,18 @@ static int train(const kiln_train_ctx *ctx, void **model, kiln_error *err)
     return KILN_OK;
 }
 
+/* Inference as SageMaker's XGBoost container serves (builtin-algorithms.md
+ * §2): libsvm is what a request without a Content-Type is taken as;
+ * text/csv is the default Accept; a response carries the score alone (the
+ * raw Booster.predict output: a probability, a class index for
+ * multi:softmax, a probability row for multi:softprob). */
+static const kiln_media xgb_request_types[] = {
+    KILN_MEDIA_LIBSVM, KILN_MEDIA_CSV, KILN_MEDIA_RECORDIO, KILN_MEDIA_NONE};
+static const kiln_media xgb_response_types[] = {
+    KILN_MEDIA_CSV, KILN_MEDIA_JSON, KILN_MEDIA_JSONLINES,
+    KILN_MEDIA_RECORDIO, KILN_MEDIA_NONE};
+static const char *const xgb_response_fields[] = {"score", NULL};
+
 static size_t features(const void *model)
 {
     return ((const kiln__xgb_model *)model)->num_feature;
@@ -705,6 +717,9 @@ const kiln_algo kiln_algo_xgboost = {
     .formats = formats,
     .outputs = "score, predicted_label, raw_score",
     .response_key = "predictions",
+    .request_types = xgb_request_types,
+    .response_types = xgb_response_types,
+    .response_fields = xgb_response_fields,
     .check = check,
     .read_opts = read_opts,
     .train = train,

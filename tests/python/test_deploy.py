@@ -1,0 +1,407 @@
+"""Real-time endpoints through a real kernel: %deploy, %endpoints,
+%undeploy, and the endpoints themselves called as their clients call them:
+boto3's sagemaker-runtime invoke_endpoint (endpoint_url pointing at the
+kernel) and raw HTTP on the container routes.  The oracles are
+independent: the xgboost library loading the job's artifact, and
+kiln-algotool's in-process predict on the same rows; protobuf messages are
+decoded with the Python protobuf runtime from record.proto, as the
+SageMaker SDK decodes them."""
+
+import csv
+import http.client
+import io
+import json
+import socket
+import struct
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import algotool
+from conftest import wait_until
+
+SK = Path("/usr/lib/python3/dist-packages/sklearn/datasets/data")
+
+
+def run(kernel, code, timeout=120):
+    rep, io_ = kernel.client.execute(code, timeout=timeout)
+    return rep["content"], io_
+
+
+def ok(kernel, code, timeout=120):
+    rep, io_ = run(kernel, code, timeout)
+    errors = [m["content"] for m in io_ if m["msg_type"] == "error"]
+    assert rep["status"] == "ok", (rep, errors)
+    return io_
+
+
+def text_of(io_):
+    out = []
+    for m in io_:
+        c = m["content"]
+        if m["msg_type"] == "stream":
+            out.append(c["text"])
+        elif m["msg_type"] in ("display_data", "execute_result"):
+            out.append(c["data"].get("text/plain", ""))
+    return "".join(out)
+
+
+def port_of(text, name):
+    """The port in the %deploy table's url row."""
+    for line in text.splitlines():
+        if "http://127.0.0.1:" in line and "/endpoints/" not in line:
+            return int(line.split("http://127.0.0.1:")[1].split()[0].strip("/|"))
+    raise AssertionError("no url in %r" % text)
+
+
+@pytest.fixture
+def bc(tmp_path):
+    """Breast cancer as a train channel (label first) and its features."""
+    rows = np.loadtxt(SK / "breast_cancer.csv", delimiter=",", skiprows=1)
+    x, y = rows[:, :-1], rows[:, -1]
+    d = tmp_path / "bc"
+    d.mkdir()
+    np.savetxt(d / "train.csv", np.column_stack([y, x]), delimiter=",", fmt="%.10g")
+    np.savetxt(tmp_path / "features.csv", x, delimiter=",", fmt="%.10g")
+    return d, x, y
+
+
+def runtime(port):
+    import boto3
+    from botocore.config import Config
+    return boto3.client("sagemaker-runtime", endpoint_url="http://127.0.0.1:%d" % port,
+                        region_name="us-east-1", aws_access_key_id="kiln",
+                        aws_secret_access_key="kiln",
+                        config=Config(retries={"max_attempts": 1}))
+
+
+def csv_body(x):
+    return "\n".join(",".join("%.10g" % v for v in row) for row in x) + "\n"
+
+
+def raw(port, method, path, body=None, headers=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    c.request(method, path, body=body, headers=headers or {})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r.status, dict(r.getheaders()), data
+
+
+def artifact_dir(tmp_path, job, where):
+    d = tmp_path / where
+    d.mkdir()
+    with tarfile.open(tmp_path / "out" / job / "output" / "model.tar.gz") as t:
+        t.extractall(d)
+    return d
+
+
+# --- XGBoost through boto3 -----------------------------------------------------------
+
+
+def test_xgboost_endpoint_answers_boto3_like_the_library(kernel, tmp_path, bc):
+    train, x, y = bc
+    out = tmp_path / "out"
+    ok(kernel, f"%train xgboost --train {train} --name bc-xgb --output {out} "
+               "objective=binary:logistic num_round=20 max_depth=3")
+    text = text_of(ok(kernel, f"%deploy bc-xgb --output {out}"))
+    assert "InService" in text and "bc-xgb" in text, text
+    port = port_of(text, "bc-xgb")
+
+    import xgboost as xgb
+    booster = xgb.Booster()
+    booster.load_model(str(artifact_dir(tmp_path, "bc-xgb", "art") / "xgboost-model"))
+    want = booster.predict(xgb.DMatrix(x))
+
+    rt = runtime(port)
+    # one row, the endpoint's default Accept: text/csv, one score a line
+    r = rt.invoke_endpoint(EndpointName="bc-xgb", ContentType="text/csv",
+                           Body=csv_body(x[:1]))
+    assert r["ContentType"] == "text/csv"
+    got = np.array([float(v) for v in r["Body"].read().decode().split()])
+    np.testing.assert_allclose(got, want[:1], rtol=0, atol=1e-6)
+    # every row, JSON
+    r = rt.invoke_endpoint(EndpointName="bc-xgb", ContentType="text/csv",
+                           Accept="application/json", Body=csv_body(x),
+                           CustomAttributes="trace=7")
+    assert r["ContentType"] == "application/json"
+    assert r["CustomAttributes"] == "trace=7"
+    doc = json.loads(r["Body"].read())
+    got = np.array([p["score"] for p in doc["predictions"]])
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+    # libsvm, the container's default request type (0-based indices)
+    lines = [" ".join(["0"] + ["%d:%.10g" % (j, v) for j, v in enumerate(row)])
+             for row in x[:5]]
+    r = rt.invoke_endpoint(EndpointName="bc-xgb", ContentType="text/libsvm",
+                           Accept="application/jsonlines", Body="\n".join(lines))
+    got = [json.loads(l)["score"] for l in r["Body"].read().decode().splitlines()]
+    np.testing.assert_allclose(got, want[:5], rtol=0, atol=1e-6)
+
+    # a model error: ModelError with the container's status and message
+    with pytest.raises(rt.exceptions.ModelError) as e:
+        rt.invoke_endpoint(EndpointName="bc-xgb", ContentType="text/csv", Body="1,2,3\n")
+    err = e.value.response
+    assert err["Error"]["Code"] == "ModelError"
+    assert err["OriginalStatusCode"] == 400, err
+    assert "3 fields, expected 30" in err["OriginalMessage"], err
+    # an endpoint that does not exist: ValidationError
+    with pytest.raises(rt.exceptions.ValidationError) as e:
+        rt.invoke_endpoint(EndpointName="nope", ContentType="text/csv", Body="1\n")
+    assert "nope" in str(e.value)
+    # still serving
+    r = rt.invoke_endpoint(EndpointName="bc-xgb", ContentType="text/csv",
+                           Body=csv_body(x[:2]))
+    assert len(r["Body"].read().decode().split()) == 2
+
+    text = text_of(ok(kernel, "%endpoints"))
+    assert "bc-xgb" in text and str(port) in text, text
+    text = text_of(ok(kernel, "%undeploy bc-xgb"))
+    assert "stopped" in text
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+# --- the container routes and bad payloads -------------------------------------------
+
+
+def test_container_routes_and_bad_payloads(kernel, tmp_path, bc):
+    train, x, y = bc
+    out = tmp_path / "out"
+    ok(kernel, f"%train xgboost --train {train} --name bad-xgb --output {out} "
+               "objective=binary:logistic num_round=5")
+    port = port_of(text_of(ok(kernel, f"%deploy bad-xgb --output {out} --workers 2")),
+                   "bad-xgb")
+    status, headers, body = raw(port, "GET", "/ping")
+    assert status == 200 and body == b""
+    status, _, body = raw(port, "GET", "/execution-parameters")
+    assert status == 200 and json.loads(body)["MaxPayloadInMB"] == 6
+    good = csv_body(x[:3])
+    status, headers, body = raw(port, "POST", "/invocations", good,
+                                 {"Content-Type": "text/csv"})
+    assert status == 200 and headers["Content-Type"] == "text/csv"
+    assert len(body.split()) == 3
+
+    def bad(payload, ctype, want_status, want_text, accept=None):
+        h = {"Content-Type": ctype} if ctype else {}
+        if accept:
+            h["Accept"] = accept
+        status, headers, body = raw(port, "POST", "/invocations", payload, h)
+        assert status == want_status, (status, body[:300])
+        assert headers["Content-Type"] == "application/json"
+        doc = json.loads(body)
+        assert doc["code"] == want_status and want_text in doc["message"], doc
+
+    bad(csv_body(x[:1, :10]), "text/csv", 400, "10 fields, expected 30")
+    bad("1,abc," + ",".join(["1"] * 27) + "\n", "text/csv", 400, "not a number")
+    bad(b"", "text/csv", 400, "no records")
+    bad(b"1" * (7 * 1024 * 1024), "text/csv", 413, "more than the 6291456")
+    bad(good, "application/x-foo", 415, "text/libsvm, text/csv")
+    bad(good, "text/csv", 406, "answers with text/csv", accept="image/png")
+    status, _, body = raw(port, "GET", "/invocations")
+    assert status == 405
+    status, _, body = raw(port, "GET", "/nowhere")
+    assert status == 404
+    # a broken connection mid-request does not hurt the endpoint
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"POST /invocations HTTP/1.1\r\nContent-Type: text/csv\r\n"
+              b"Content-Length: 1000\r\n\r\n1,2,3")
+    s.close()
+    status, _, body = raw(port, "POST", "/invocations", good, {"Content-Type": "text/csv"})
+    assert status == 200 and len(body.split()) == 3
+    # the kernel is fine too
+    assert "bad-xgb" in text_of(ok(kernel, "%endpoints"))
+    rep, io_ = run(kernel, f"%deploy bad-xgb --output {out}")
+    assert rep["status"] == "error" and "already running" in rep["evalue"]
+    rep, io_ = run(kernel, "%undeploy nothing-here")
+    assert rep["status"] == "error" and "bad-xgb" in rep["evalue"]
+    rep, io_ = run(kernel, f"%deploy no-such-job --output {out}")
+    assert rep["status"] == "error" and "no-such-job" in rep["evalue"]
+    ok(kernel, "%undeploy bad-xgb")
+
+
+# --- first-party algorithms and every content type -----------------------------------
+
+
+def _record_decoder(tmp_path):
+    """aialgs.data.Record from record.proto, compiled with protoc."""
+    import importlib
+    import subprocess
+    import sys
+    proto = Path(__file__).resolve().parents[2] / "algos" / "data" / "record.proto"
+    subprocess.run(["protoc", "--proto_path", str(proto.parent), "--python_out",
+                    str(tmp_path), str(proto)], check=True)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        return importlib.import_module("record_pb2")
+    finally:
+        sys.path.pop(0)
+
+
+def _records(pb, data):
+    out, at = [], 0
+    while at < len(data):
+        magic, length = struct.unpack_from("<II", data, at)
+        assert magic == 0xCED7230A
+        at += 8
+        r = pb.Record()
+        r.ParseFromString(data[at:at + length])
+        out.append(r)
+        at += length + (-length % 4)
+    return out
+
+
+def _recordio_request(pb, x):
+    body = b""
+    for row in x:
+        r = pb.Record()
+        r.features["values"].float32_tensor.values.extend(row.tolist())
+        b = r.SerializeToString()
+        body += struct.pack("<II", 0xCED7230A, len(b)) + b + b"\0" * (-len(b) % 4)
+    return body
+
+
+@pytest.mark.parametrize("algo,hps,fields", [
+    ("linear-learner", "predictor_type=binary_classifier epochs=3",
+     ["score", "predicted_label"]),
+    ("kmeans", "k=3 feature_dim=30", ["closest_cluster", "distance_to_cluster"]),
+    ("pca", "num_components=4 feature_dim=30 mini_batch_size=100", ["projection"]),
+])
+def test_first_party_endpoint_every_content_type(kernel, tmp_path, bc, algo, hps, fields):
+    train, x, y = bc
+    out = tmp_path / "out"
+    job = "ep-" + algo
+    ch = train
+    if algo != "linear-learner":  # unsupervised: features only
+        ch = tmp_path / "unsup"
+        ch.mkdir()
+        np.savetxt(ch / "train.csv", x, delimiter=",", fmt="%.10g")
+        ct = " --content-type 'text/csv;label_size=0'"
+    else:
+        ct = ""
+    ok(kernel, f"%train {algo} --train {ch}{ct} --name {job} --output {out} {hps}")
+    port = port_of(text_of(ok(kernel, f"%deploy {job} --output {out}")), job)
+    want = algotool.predict(algo, artifact_dir(tmp_path, job, "art"),
+                            tmp_path / "features.csv", "text/csv;label_size=0")
+    rows = x[:7]
+    rt = runtime(port)
+    key = "projections" if algo == "pca" else "predictions"
+
+    def check(pred_rows):
+        assert len(pred_rows) == len(rows)
+        assert list(pred_rows[0].keys()) == fields, pred_rows[0]
+        for f in fields:
+            got = np.array([np.ravel(p[f]) for p in pred_rows], dtype=np.float64)
+            np.testing.assert_allclose(got, want[f][:len(rows)].reshape(len(rows), -1),
+                                       rtol=1e-5, atol=1e-5)
+
+    # CSV in, the default Accept (application/json) out
+    r = rt.invoke_endpoint(EndpointName=job, ContentType="text/csv", Body=csv_body(rows))
+    assert r["ContentType"] == "application/json"
+    check(json.loads(r["Body"].read())[key])
+    # JSON in (dense "features" and "data.features.values"), JSON lines out
+    inst = [{"features": row.tolist()} for row in rows[:4]] + \
+           [{"data": {"features": {"values": row.tolist()}}} for row in rows[4:]]
+    r = rt.invoke_endpoint(EndpointName=job, ContentType="application/json",
+                           Accept="application/jsonlines",
+                           Body=json.dumps({"instances": inst}))
+    check([json.loads(l) for l in r["Body"].read().decode().splitlines()])
+    # sparse JSON lines in, CSV out
+    lines = []
+    for row in rows:
+        nz = np.nonzero(row)[0]
+        lines.append(json.dumps({"data": {"features": {
+            "keys": nz.tolist(), "shape": [30], "values": row[nz].tolist()}}}))
+    r = rt.invoke_endpoint(EndpointName=job, ContentType="application/jsonlines",
+                           Accept="text/csv", Body="\n".join(lines))
+    table = [list(map(float, l)) for l in csv.reader(io.StringIO(r["Body"].read().decode()))]
+    widths = [want[f].reshape(len(x), -1).shape[1] for f in fields]
+    pred_rows = []
+    for t in table:
+        d, at = {}, 0
+        for f, w in zip(fields, widths):
+            d[f] = t[at:at + w]
+            at += w
+        pred_rows.append(d)
+    check(pred_rows)
+    # RecordIO-protobuf both ways
+    pb = _record_decoder(tmp_path)
+    r = rt.invoke_endpoint(EndpointName=job, ContentType="application/x-recordio-protobuf",
+                           Accept="application/x-recordio-protobuf",
+                           Body=_recordio_request(pb, rows))
+    recs = _records(pb, r["Body"].read())
+    check([{f: list(rec.label[f].float32_tensor.values) for f in fields} for rec in recs])
+    ok(kernel, f"%undeploy {job}")
+
+
+# --- inference pipelines -------------------------------------------------------------
+
+
+def test_pipeline_pca_then_kmeans(kernel, tmp_path, bc):
+    """PCA's projections feed k-means, as a PipelineModel chains containers:
+    the endpoint's answer is k-means applied (in process) to PCA's
+    projections of the rows."""
+    train, x, y = bc
+    out = tmp_path / "out"
+    ch = tmp_path / "unsup"
+    ch.mkdir()
+    np.savetxt(ch / "train.csv", x, delimiter=",", fmt="%.10g")
+    ok(kernel, f"%train pca --train {ch} --content-type 'text/csv;label_size=0' "
+               f"--name p-pca --output {out} num_components=3 feature_dim=30 "
+               "mini_batch_size=100")
+    proj = algotool.predict("pca", artifact_dir(tmp_path, "p-pca", "pca"),
+                            tmp_path / "features.csv", "text/csv;label_size=0")["projection"]
+    pch = tmp_path / "proj"
+    pch.mkdir()
+    np.savetxt(pch / "train.csv", proj, delimiter=",", fmt="%.9g")
+    ok(kernel, f"%train kmeans --train {pch} --content-type 'text/csv;label_size=0' "
+               f"--name p-km --output {out} k=4 feature_dim=3")
+    text = text_of(ok(kernel, f"%deploy p-pca p-km --endpoint chain --output {out}"))
+    assert "p-pca (pca)" in text and "p-km (kmeans)" in text, text
+    port = port_of(text, "chain")
+    r = runtime(port).invoke_endpoint(EndpointName="chain", ContentType="text/csv",
+                                      Body=csv_body(x[:20]))
+    got = json.loads(r["Body"].read())["predictions"]
+    np.savetxt(tmp_path / "proj20.csv", proj[:20], delimiter=",", fmt="%.9g")
+    want = algotool.predict("kmeans", artifact_dir(tmp_path, "p-km", "km"),
+                            tmp_path / "proj20.csv", "text/csv;label_size=0")
+    np.testing.assert_array_equal([p["closest_cluster"] for p in got],
+                                  want["closest_cluster"].ravel())
+    np.testing.assert_allclose([p["distance_to_cluster"] for p in got],
+                               want["distance_to_cluster"].ravel(), rtol=1e-4, atol=1e-4)
+    # an error inside the pipeline names the model it happened in
+    status, _, body = raw(port, "POST", "/invocations", "1,2\n", {"Content-Type": "text/csv"})
+    assert status == 400 and "model 1 of 2 (p-pca, pca)" in json.loads(body)["message"]
+    ok(kernel, "%undeploy chain")
+
+
+# --- lifetime ------------------------------------------------------------------------
+
+
+def test_kernel_shutdown_stops_endpoints(kernel_name, tmp_path, bc):
+    from conftest import ManagedKernel
+    train, x, y = bc
+    out = tmp_path / "out"
+    k = ManagedKernel(kernel_name, tmp_path)
+    try:
+        ok(k, f"%train xgboost --train {train} --name sd --output {out} num_round=3")
+        port = port_of(text_of(ok(k, f"%deploy sd --output {out}")), "sd")
+        port2 = port_of(text_of(ok(k, f"%deploy sd --endpoint sd-two --output {out}")),
+                        "sd-two")
+        assert port2 != port
+        # one endpoint_url reaches both names
+        r = runtime(port).invoke_endpoint(EndpointName="sd-two", ContentType="text/csv",
+                                          Body=csv_body(x[:1]))
+        assert len(r["Body"].read().split()) == 1
+    finally:
+        k.stop()
+    assert not k.alive()
+
+    def closed(p):
+        try:
+            socket.create_connection(("127.0.0.1", p), timeout=1).close()
+            return False
+        except OSError:
+            return True
+    assert wait_until(lambda: closed(port) and closed(port2), 10)
