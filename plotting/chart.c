@@ -42,12 +42,12 @@ kiln_chart *kiln_chart_new(const kiln_chart_opts *opts)
         return NULL;
     if (opts != NULL)
         c->opts = *opts;
+    c->auto_width = c->opts.width == 0;
+    c->auto_height = c->opts.height == 0;
     if (c->opts.width == 0)
         c->opts.width = 640;
-    if (c->opts.height == 0) {
+    if (c->opts.height == 0)
         c->opts.height = 360;
-        c->auto_height = c->opts.kind == KILN_CHART_BARH;
-    }
     bool nomem = false;
     c->title = kiln__chart_text_copy(c->opts.title, &nomem);
     c->x_label = kiln__chart_text_copy(c->opts.x_label, &nomem);
@@ -73,6 +73,7 @@ void kiln_chart_free(kiln_chart *c)
     }
     free(c->series);
     kiln__chart_bars_fini(&c->bars);
+    kiln__chart_matrix_fini(&c->matrix);
     free(c->title);
     free(c->x_label);
     free(c->y_label);
@@ -112,7 +113,8 @@ int kiln_chart_add_series(kiln_chart *c, const char *name, const double *x,
                           const double *y, size_t n)
 {
     if (c == NULL || (n > 0 && (x == NULL || y == NULL)) ||
-        c->opts.kind == KILN_CHART_BARH)
+        (c->opts.kind != KILN_CHART_LINE &&
+         c->opts.kind != KILN_CHART_SCATTER))
         return -1;
     if (c->n_series >= (size_t)INT_MAX)
         return -1;
@@ -167,7 +169,11 @@ int kiln_chart_append(kiln_chart *c, int series, const double *x,
 void kiln__chart_size(const kiln_chart *c, int *w, int *h)
 {
     *w = c->opts.width;
-    *h = c->auto_height ? kiln__chart_bars_height(c) : c->opts.height;
+    *h = c->opts.height;
+    if (c->opts.kind == KILN_CHART_BARH && c->auto_height)
+        *h = kiln__chart_bars_height(c);
+    else if (c->opts.kind == KILN_CHART_HEATMAP)
+        kiln__chart_heatmap_size(c, w, h);
 }
 
 static int check_size(const kiln_chart *c, int scale, kiln_error *err)
@@ -342,6 +348,26 @@ static int svg_text(const kiln_chart *c, kiln_buf *b)
     }
     if (rc == KILN_OK && shown < c->bars.n)
         rc = kiln_buf_printf(b, ", and %zu more", c->bars.n - shown);
+    /* Cells likewise, row by row: all of a 10 x 10 matrix. */
+    const kiln_chart_matrix *mx = &c->matrix;
+    size_t cells = mx->rows * mx->cols;
+    shown = cells < 100 ? cells : 100;
+    for (size_t i = 0; rc == KILN_OK && i < shown; i++) {
+        rc = kiln_buf_puts(b, i > 0 ? ", " : sep);
+        if (i == 0 && rc == KILN_OK)
+            rc = kiln_buf_puts(b, "cells: ");
+        if (rc == KILN_OK)
+            rc = xml_escaped(b, mx->row_label[i / mx->cols]);
+        if (rc == KILN_OK)
+            rc = kiln_buf_puts(b, " / ");
+        if (rc == KILN_OK)
+            rc = xml_escaped(b, mx->col_label[i % mx->cols]);
+        kiln__chart_heat_value(mx->value[i], num, sizeof num);
+        if (rc == KILN_OK)
+            rc = kiln_buf_printf(b, " = %s", num);
+    }
+    if (rc == KILN_OK && shown < cells)
+        rc = kiln_buf_printf(b, ", and %zu more", cells - shown);
     if (rc == KILN_OK)
         rc = kiln_buf_puts(b, "</desc>");
     return rc;

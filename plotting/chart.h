@@ -1,8 +1,8 @@
 /* kiln — charts: data in, PNG or SVG bytes out (shared/design.md).
  *
  * plotting/ knows nothing of Jupyter or of machine learning: a chart is
- * built from named series of numbers (or labelled bars) and rendered with
- * cairo.  Every chart has one look (chart_style.c): DejaVu Sans (Debian's
+ * built from named series of numbers (or labelled bars, or a matrix of
+ * cells) and rendered with cairo.  Every chart has one look (chart_style.c): DejaVu Sans (Debian's
  * fonts-dejavu-core), a white background, light grid lines, a fixed colour
  * cycle that stays readable for colour-blind readers, titled axes with
  * "nice" ticks (1-2-5 steps; powers of ten on a log axis), and a legend
@@ -16,7 +16,7 @@
  * <= 0 are gaps too.  A chart with no finite points renders its axes and a
  * "no data yet" note (a live chart before the first metric arrives).
  *
- * Ownership: kiln_chart_new/free; series and bar data are copied.  Render
+ * Ownership: kiln_chart_new/free; series, bar and matrix data are copied.  Render
  * results are appended to a caller's kiln_buf.  Threads: one chart, one
  * thread; different charts render concurrently.
  */
@@ -35,6 +35,7 @@ typedef enum kiln_chart_kind {
     KILN_CHART_LINE,    /* series as lines (with markers when few points) */
     KILN_CHART_SCATTER, /* series as points */
     KILN_CHART_BARH,    /* labelled horizontal bars: kiln_chart_set_bars */
+    KILN_CHART_HEATMAP, /* a matrix of coloured cells: kiln_chart_set_matrix */
 } kiln_chart_kind;
 
 typedef struct kiln_chart_opts {
@@ -45,7 +46,8 @@ typedef struct kiln_chart_opts {
     bool x_log, y_log;   /* logarithmic axes */
     bool x_integer;      /* ticks only on whole numbers (epochs, rounds) */
     int width, height;   /* CSS pixels; 0 = 640 x 360 (a bar chart's
-                            height 0 grows: kiln_chart_set_bars) */
+                            height 0 grows: kiln_chart_set_bars; a heatmap
+                            fits its matrix: kiln_chart_set_matrix) */
 } kiln_chart_opts;
 
 /* A new empty chart; opts is copied (strings too).  NULL when out of
@@ -55,7 +57,7 @@ void kiln_chart_free(kiln_chart *c); /* NULL is fine */
 
 /* Add a series of n points (x[i], y[i]); its colour is the next in the
  * cycle.  Returns the series index, or -1 when out of memory (or when c is
- * a bar chart, which has bars instead of series). */
+ * a bar chart or heatmap, which have bars or cells instead). */
 int kiln_chart_add_series(kiln_chart *c, const char *name, const double *x,
                           const double *y, size_t n);
 /* Append points to series i (a live chart growing by epochs). */
@@ -100,6 +102,62 @@ size_t kiln_chart_series_count(const kiln_chart *c);
  * is NULL with n > 0; KILN_NOMEM.  On failure the bars set before stay. */
 int kiln_chart_set_bars(kiln_chart *c, const char *const *labels,
                         const double *values, size_t n);
+
+/* The most rows, and the most columns, of a heatmap's matrix. */
+#define KILN_CHART_MATRIX_MAX 1000
+
+/* Heatmaps (KILN_CHART_HEATMAP), e.g. a confusion matrix with the true
+ * labels as rows and the predicted ones as columns: set the rows x cols
+ * matrix, replacing any set before.  values holds rows * cols numbers row
+ * by row (values[r * cols + c] is row r, column c, drawn top to bottom and
+ * left to right).  row_labels[r] is written left of row r and
+ * col_labels[c] under column c; either array may be NULL, and so may any
+ * entry (or a blank one): then the index "0", "1", ... is shown.  All is
+ * copied; labels are sanitised as titles are, and lose trailing blanks.
+ * A matrix with no rows or no columns is an empty one.
+ *
+ * The look is that of the other charts: the title above, opts.x_label
+ * under the column labels, opts.y_label rotated at the left (opts.x_log,
+ * y_log and x_integer are ignored).  Cells are square in a chart sized to
+ * fit them, and at most 1.2 times as wide as high (or the other way) in
+ * one of a given size, where the block is centred across the width.  They
+ * are coloured on a sequential single-hue blue ramp (ColorBrewer "Blues",
+ * readable by colour-blind readers) from light blue at the low end to dark
+ * navy at the high end; the low end is the least finite value, or 0 when
+ * none is negative, and the high end the greatest (one above the low end
+ * when they are equal).  A colour scale right of the cells shows the ramp
+ * with the two ends written at its ticks.  Each cell's value is written in
+ * it, in white on dark cells and dark grey on light ones (whichever
+ * contrasts more), whole numbers in full and others to 3 significant
+ * digits ("0.877", "1e-5"), in a font of 11 CSS px or larger in large
+ * cells; when the widest value does not fit its cell even at 9 px, no
+ * values are written.  Row labels are right-aligned left of the cells;
+ * column labels go under them, turned a quarter turn (reading upwards)
+ * when wider than a column, unless short (a few digits); labels of rows or
+ * columns too thin for them are thinned to every k-th, with tick marks.
+ * Labels longer than 150 CSS px (or 35 % of the chart's width) end in
+ * "…".  Matrices of more than 2500 cells are drawn as one image, in the
+ * SVG too.  The SVG's <desc> lists the first 100 cells row by row as
+ * "row / column = value".
+ *
+ * Values: a non-finite value (NaN, inf) is a grey cell with no text (and
+ * "NaN", "∞" in the <desc>).  With only non-finite values the cells are
+ * grey, with a "no data yet" note over them and no colour scale.  No
+ * matrix, or an empty one, renders the axes and the note as other charts.
+ *
+ * Size: a side given as 0 in opts fits the matrix: about 320 CSS px of
+ * cells, at most 110 px and at least 12 px a cell, up to 2400 px a side
+ * (a 10 x 10 matrix with a title and both axis titles: about 425 x 410;
+ * no matrix yet: as 10 x 10); kiln_chart_png reports the size.
+ *
+ * Returns KILN_OK; KILN_VALUE when c is NULL or not a heatmap, values is
+ * NULL with rows * cols > 0, or rows or cols is above
+ * KILN_CHART_MATRIX_MAX; KILN_NOMEM.  On failure the matrix set before
+ * stays. */
+int kiln_chart_set_matrix(kiln_chart *c, size_t rows, size_t cols,
+                          const double *values,
+                          const char *const *row_labels,
+                          const char *const *col_labels);
 
 /* Render as PNG at scale (1..4) and append the bytes to out.  *width and
  * *height (may be NULL) get the CSS size.  KILN_VALUE for a scale out of

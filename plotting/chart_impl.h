@@ -28,17 +28,28 @@ typedef struct kiln_chart_bars {
     size_t n;
 } kiln_chart_bars;
 
+typedef struct kiln_chart_matrix {
+    size_t rows, cols;  /* both 0, or both > 0 */
+    double *value;      /* rows * cols, row by row, as given */
+    char **row_label;   /* rows sanitised copies ("0", "1", ... for none) */
+    char **col_label;   /* cols likewise */
+} kiln_chart_matrix;
+
 struct kiln_chart {
     kiln_chart_opts opts;       /* the string members point at the copies */
     char *title, *x_label, *y_label; /* sanitised copies, or NULL */
     kiln_chart_series *series;
     size_t n_series, cap_series;
     kiln_chart_bars bars;       /* KILN_CHART_BARH only */
-    bool auto_height;           /* opts.height was 0 (bar charts grow) */
+    kiln_chart_matrix matrix;   /* KILN_CHART_HEATMAP only */
+    bool auto_width;            /* opts.width was 0 (heatmaps fit) */
+    bool auto_height;           /* opts.height was 0 (bar charts grow,
+                                   heatmaps fit) */
 };
 
 /* The chart's size in CSS pixels: opts.width x opts.height, except that a
- * bar chart created with height 0 gets kiln__chart_bars_height. */
+ * bar chart created with height 0 gets kiln__chart_bars_height, and a
+ * heatmap created with a side 0 gets kiln__chart_heatmap_size there. */
 void kiln__chart_size(const kiln_chart *c, int *w, int *h);
 
 /* A copy of s that cairo can draw: valid UTF-8, control characters turned
@@ -86,9 +97,23 @@ typedef struct kiln_chart_style {
     double bar_max;              /* thickest bar, CSS px (few bars) */
     double bar_gap;              /* bar end to its value, CSS px */
     double bar_label_max;        /* widest bar label, fraction of width */
+    double heat_cell;            /* CSS px of cells a side when the size
+                                    fits the matrix (divided among them) */
+    double heat_cell_min, heat_cell_max; /* ... within these, CSS px */
+    double heat_auto_max;        /* largest side that fits a matrix */
+    double heat_label_max;       /* longest row or column label, CSS px */
+    double heat_aspect;          /* widest cell / its height, and back */
+    double heat_value_min;       /* smallest font of cell values */
+    double heat_scale_gap, heat_scale_w; /* cells to colour scale; width */
+    kiln_chart_rgb heat_missing; /* cells of non-finite values */
 } kiln_chart_style;
 
 const kiln_chart_style *kiln__chart_style(void);
+/* The heatmap's colour at t in [0, 1] (low to high) of its ramp. */
+kiln_chart_rgb kiln__chart_ramp(double t);
+/* The ramp's stops, evenly spaced from t = 0 to 1 (a colour scale's
+ * gradient); *n gets how many. */
+const kiln_chart_rgb *kiln__chart_ramp_stops(size_t *n);
 /* Colour of series i: the colour cycle, repeated. */
 kiln_chart_rgb kiln__chart_colour(size_t i);
 /* Dash pattern of series i: solid (*n = 0) for the first round of the
@@ -135,6 +160,14 @@ void kiln__chart_draw_titles(const kiln_chart *c, cairo_t *cr,
                              const kiln_chart_metrics *m,
                              kiln_chart_rect plot, double w, double h,
                              kiln_buf *scratch);
+/* The same with the x axis title's line starting x_top down (under
+ * whatever labels the x axis has) and the y axis title's left edge at
+ * y_left (rather than the padding). */
+void kiln__chart_draw_titles_at(const kiln_chart *c, cairo_t *cr,
+                                const kiln_chart_metrics *m,
+                                kiln_chart_rect plot, double x_top,
+                                double y_left, double w, double h,
+                                kiln_buf *scratch);
 /* "no data yet", centred in plot. */
 void kiln__chart_draw_note(cairo_t *cr, const kiln_chart_metrics *m,
                            kiln_chart_rect plot);
@@ -213,6 +246,23 @@ void kiln__chart_bars_fini(kiln_chart_bars *b);
 /* The text written after a bar of value v: 4 significant digits (whole
  * numbers in full), "NaN", "∞".  n >= 32 is always enough. */
 void kiln__chart_bar_value(double v, char *out, size_t n);
+
+/* --- chart_heatmap.c: heatmaps ---------------------------------------- */
+
+/* The size of a heatmap created with a side 0 (see chart.h,
+ * kiln_chart_set_matrix): *w and *h come in as opts.width and height and
+ * are changed on the sides that fit the matrix. */
+void kiln__chart_heatmap_size(const kiln_chart *c, int *w, int *h);
+/* Draw the whole heatmap (as kiln__chart_draw; image as there). */
+int kiln__chart_draw_heatmap(const kiln_chart *c, cairo_t *cr, double w,
+                             double h, double res, cairo_surface_t *image,
+                             kiln_buf *scratch, kiln_error *err);
+void kiln__chart_matrix_fini(kiln_chart_matrix *m);
+/* The text written in a cell of value v: whole numbers in full, others to
+ * 3 significant digits; "NaN", "∞" for non-finite ones (which are not
+ * written in the cell, but are in the SVG's <desc>).  n >= 32 is always
+ * enough. */
+void kiln__chart_heat_value(double v, char *out, size_t n);
 
 /* --- chart_png.c: PNG encoding ---------------------------------------- */
 

@@ -1,6 +1,7 @@
 /* kiln — line and scatter chart layout and drawing: frame, ticks,
  * legend (see chart_impl.h; text helpers in chart_text.c).  Bar charts
- * have their own layout in chart_bars.c.
+ * and heatmaps have their own layouts in chart_bars.c and
+ * chart_heatmap.c.
  *
  * Layout is measured, not guessed: every margin comes from cairo's text
  * extents of the strings actually drawn (chart_text.c).
@@ -450,6 +451,11 @@ int kiln__chart_draw(const kiln_chart *c, cairo_t *cr, double w, double h,
 
     if (c->opts.kind == KILN_CHART_BARH) {
         rc = kiln__chart_draw_bars(c, cr, w, h, res, &scratch, err);
+        goto out;
+    }
+    if (c->opts.kind == KILN_CHART_HEATMAP) {
+        rc = kiln__chart_draw_heatmap(c, cr, w, h, res, image, &scratch,
+                                      err);
         goto out;
     }
     /* The axes hold the tick labels: too big for some threads' stacks. */

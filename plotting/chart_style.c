@@ -21,6 +21,22 @@ static const kiln_chart_rgb palette[] = {
 };
 #define PALETTE_SIZE (sizeof palette / sizeof palette[0])
 
+/* Heatmaps: ColorBrewer's sequential "Blues" (Brewer, Harrower & Hatchard,
+ * colorbrewer2.org), 9 classes without the first, #F7FBFF, which vanishes
+ * on white.  One hue from light to dark: its order reads the same under
+ * every colour-vision deficiency, and in grey. */
+static const kiln_chart_rgb ramp[] = {
+    {0xDE / 255.0, 0xEB / 255.0, 0xF7 / 255.0},
+    {0xC6 / 255.0, 0xDB / 255.0, 0xEF / 255.0},
+    {0x9E / 255.0, 0xCA / 255.0, 0xE1 / 255.0},
+    {0x6B / 255.0, 0xAE / 255.0, 0xD6 / 255.0},
+    {0x42 / 255.0, 0x92 / 255.0, 0xC6 / 255.0},
+    {0x21 / 255.0, 0x71 / 255.0, 0xB5 / 255.0},
+    {0x08 / 255.0, 0x51 / 255.0, 0x9C / 255.0},
+    {0x08 / 255.0, 0x30 / 255.0, 0x6B / 255.0},
+};
+#define RAMP_SIZE (sizeof ramp / sizeof ramp[0])
+
 static const kiln_chart_style style = {
     .font = "DejaVu Sans",
     .title_size = 14.5,
@@ -61,11 +77,44 @@ static const kiln_chart_style style = {
     .bar_max = 36,
     .bar_gap = 4,
     .bar_label_max = 0.35,
+    .heat_cell = 320,
+    .heat_cell_min = 12,
+    .heat_cell_max = 110,
+    .heat_auto_max = 2400,
+    .heat_label_max = 150,
+    .heat_aspect = 1.2,
+    .heat_value_min = 9,
+    .heat_scale_gap = 14,
+    .heat_scale_w = 12,
+    /* Neutral, and lighter than the ramp's dark end: missing, not high. */
+    .heat_missing = {0.72, 0.72, 0.72},
 };
 
 const kiln_chart_style *kiln__chart_style(void)
 {
     return &style;
+}
+
+kiln_chart_rgb kiln__chart_ramp(double t)
+{
+    /* Linear between stops, in sRGB as cairo's gradients interpolate: a
+     * cell has the colour of the scale at its value. */
+    if (!(t > 0))
+        return ramp[0];
+    if (t >= 1)
+        return ramp[RAMP_SIZE - 1];
+    double at = t * (RAMP_SIZE - 1);
+    size_t i = (size_t)at;
+    double f = at - (double)i;
+    kiln_chart_rgb a = ramp[i], b = ramp[i + 1];
+    return (kiln_chart_rgb){a.r + (b.r - a.r) * f, a.g + (b.g - a.g) * f,
+                            a.b + (b.b - a.b) * f};
+}
+
+const kiln_chart_rgb *kiln__chart_ramp_stops(size_t *n)
+{
+    *n = RAMP_SIZE;
+    return ramp;
 }
 
 kiln_chart_rgb kiln__chart_colour(size_t i)

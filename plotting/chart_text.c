@@ -130,6 +130,18 @@ void kiln__chart_draw_titles(const kiln_chart *c, cairo_t *cr,
                              kiln_buf *scratch)
 {
     const kiln_chart_style *st = kiln__chart_style();
+    double x_top = plot.y + plot.h + st->tick_len + st->tick_gap + m->tick_h;
+    kiln__chart_draw_titles_at(c, cr, m, plot, x_top, st->pad, w, h,
+                               scratch);
+}
+
+void kiln__chart_draw_titles_at(const kiln_chart *c, cairo_t *cr,
+                                const kiln_chart_metrics *m,
+                                kiln_chart_rect plot, double x_top,
+                                double y_left, double w, double h,
+                                kiln_buf *scratch)
+{
+    const kiln_chart_style *st = kiln__chart_style();
     const kiln_chart_opts *o = &c->opts;
     const kiln_chart_rect *p = &plot;
     double pad = st->pad, room = w - 2 * pad;
@@ -147,8 +159,7 @@ void kiln__chart_draw_titles(const kiln_chart *c, cairo_t *cr,
     if (kiln__chart_has_text(o->x_label)) {
         const char *t = kiln__chart_fit_text(cr, o->x_label, room, scratch);
         double tw = kiln__chart_text_width(cr, t);
-        double base = p->y + p->h + st->tick_len + st->tick_gap + m->tick_h +
-                      st->label_gap + m->label_asc;
+        double base = x_top + st->label_gap + m->label_asc;
         cairo_move_to(cr, centred(p->x + p->w / 2, tw, pad, w - pad), base);
         cairo_show_text(cr, t);
     }
@@ -161,7 +172,7 @@ void kiln__chart_draw_titles(const kiln_chart *c, cairo_t *cr,
         double along = centred(h - (p->y + p->h / 2), tw, h - (p->y + p->h),
                                h - p->y);
         cairo_save(cr);
-        cairo_translate(cr, pad + m->label_asc, h);
+        cairo_translate(cr, y_left + m->label_asc, h);
         cairo_rotate(cr, -M_PI / 2);
         cairo_move_to(cr, along, 0);
         cairo_show_text(cr, t);
