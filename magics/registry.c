@@ -14,6 +14,7 @@ static const kiln_magic *const groups[] = {
     kiln_magics_data,
     kiln_magics_train,
     kiln_magics_deploy,
+    kiln_magics_predict,
 };
 
 #define MAX_MAGICS 256

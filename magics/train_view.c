@@ -179,10 +179,8 @@ int kiln_metrics_chart(const char *title, const char *const *names,
     return KILN_OK;
 }
 
-/* A chart drawn as a display bundle: PNG at 2x with its CSS size, and the
- * text twin. */
-static int chart_bundle(const kiln_chart *c, const char *text,
-                        kiln_bundle **out)
+int kiln_chart_bundle(const kiln_chart *c, const char *text,
+                      kiln_bundle **out)
 {
     kiln_buf png;
     kiln_buf_init(&png);
@@ -222,7 +220,7 @@ int kiln_bars_chart(const char *title, const char *x_label,
     snprintf(text, sizeof text, "<chart: %s, %zu bars>",
              title ? title : "bars", n);
     if (rc == KILN_OK)
-        rc = chart_bundle(c, text, out);
+        rc = kiln_chart_bundle(c, text, out);
     kiln_chart_free(c);
     return rc;
 }

@@ -17,6 +17,7 @@
 #define KILN_MAGICS_TRAIN_VIEW_H
 
 #include "platform/job.h"
+#include "plotting/chart.h"
 
 #include "core/sink.h"
 
@@ -55,5 +56,10 @@ int kiln_metrics_chart(const char *title, const char *const *names,
 int kiln_bars_chart(const char *title, const char *x_label,
                     const char *const *labels, const double *values,
                     size_t n, kiln_bundle **out);
+
+/* A chart drawn as a display bundle: PNG at 2x with its CSS size, and the
+ * text twin. */
+int kiln_chart_bundle(const kiln_chart *c, const char *text,
+                      kiln_bundle **out);
 
 #endif

@@ -90,6 +90,14 @@ def raw(port, method, path, body=None, headers=None):
     return r.status, dict(r.getheaders()), data
 
 
+def booster_of(tmp_path, job):
+    """The xgboost library's Booster loaded from the job's artifact."""
+    import xgboost as xgb
+    b = xgb.Booster()
+    b.load_model(str(artifact_dir(tmp_path, job, job + "-art") / "xgboost-model"))
+    return b
+
+
 def artifact_dir(tmp_path, job, where):
     d = tmp_path / where
     d.mkdir()
@@ -111,9 +119,7 @@ def test_xgboost_endpoint_answers_boto3_like_the_library(kernel, tmp_path, bc):
     port = port_of(text, "bc-xgb")
 
     import xgboost as xgb
-    booster = xgb.Booster()
-    booster.load_model(str(artifact_dir(tmp_path, "bc-xgb", "art") / "xgboost-model"))
-    want = booster.predict(xgb.DMatrix(x))
+    want = booster_of(tmp_path, "bc-xgb").predict(xgb.DMatrix(x))
 
     rt = runtime(port)
     # one row, the endpoint's default Accept: text/csv, one score a line
@@ -405,3 +411,116 @@ def test_kernel_shutdown_stops_endpoints(kernel_name, tmp_path, bc):
         except OSError:
             return True
     assert wait_until(lambda: closed(port) and closed(port2), 10)
+
+
+# --- %predict -----------------------------------------------------------------------
+
+
+def metrics_of(io_):
+    """{metric: value} from %predict's metrics table (text/plain)."""
+    for m in io_:
+        if m["msg_type"] != "display_data":
+            continue
+        text = m["content"]["data"].get("text/plain", "")
+        lines = text.splitlines()
+        if lines and lines[0].split()[:2] == ["metric", "value"]:
+            out = {}
+            for line in lines[2:]:
+                name, _, value = line.rstrip().rpartition(" ")
+                if name.strip():
+                    out[name.strip()] = float(value)
+            return out
+    raise AssertionError("no metrics table")
+
+
+def pngs(io_):
+    return [m["content"]["data"]["text/plain"] for m in io_
+            if m["msg_type"] == "display_data" and "image/png" in m["content"]["data"]]
+
+
+def test_predict_binary_over_http_matches_sklearn(kernel, tmp_path, bc):
+    from sklearn.metrics import (accuracy_score, f1_score, log_loss, precision_score,
+                                 recall_score, roc_auc_score)
+    train, x, y = bc
+    out = tmp_path / "out"
+    ok(kernel, f"%train xgboost --train {train} --name pr-xgb --output {out} "
+               "objective=binary:logistic num_round=10 max_depth=2")
+    ok(kernel, f"%deploy pr-xgb --output {out}")
+    io_ = ok(kernel, f"%predict pr-xgb --data {train} --rows 5")
+    text = text_of(io_)
+    assert "569 rows predicted by endpoint pr-xgb" in text and "over HTTP" in text, text
+    import xgboost as xgb
+    prob = booster_of(tmp_path, "pr-xgb").predict(xgb.DMatrix(x))
+    pred = (prob > 0.5).astype(int)
+    got = metrics_of(io_)
+    want = {"accuracy": accuracy_score(y, pred), "precision": precision_score(y, pred),
+            "recall": recall_score(y, pred), "F1": f1_score(y, pred),
+            "ROC AUC": roc_auc_score(y, prob), "log loss": log_loss(y, prob)}
+    for k, v in want.items():
+        assert abs(got[k] - v) < 1e-5, (k, got[k], v)
+    charts = pngs(io_)
+    assert len(charts) == 3, charts  # confusion matrix, ROC, precision-recall
+    assert any("Confusion matrix" in c for c in charts)
+    # the same job in-process gives the same numbers
+    ok(kernel, "%undeploy pr-xgb")
+    io2 = ok(kernel, f"%predict pr-xgb --data {train} --output {out}")
+    assert "in-process" in text_of(io2)
+    assert metrics_of(io2) == got
+    # a raw body and answer
+    io3 = ok(kernel, f"%predict pr-xgb --output {out} --body '{csv_body(x[:1]).strip()}' "
+                     "--accept application/jsonlines")
+    lines = [json.loads(l) for l in text_of(io3).splitlines() if l.startswith("{")]
+    np.testing.assert_allclose([l["score"] for l in lines], prob[:1], atol=1e-6)
+
+
+def test_predict_regression_multiclass_and_clusters(kernel, tmp_path):
+    from sklearn.metrics import accuracy_score, mean_absolute_error, r2_score
+    out = tmp_path / "out"
+    # diabetes, a regression: label first
+    from sklearn.datasets import load_diabetes, load_wine
+    xd, yd = load_diabetes(return_X_y=True)
+    ch = tmp_path / "diab"
+    ch.mkdir()
+    np.savetxt(ch / "train.csv", np.column_stack([yd, xd]), delimiter=",", fmt="%.10g")
+    ok(kernel, f"%train xgboost --train {ch} --name reg --output {out} "
+               "objective=reg:squarederror num_round=20")
+    io_ = ok(kernel, f"%predict reg --data {ch} --output {out}")
+    import xgboost as xgb
+    p = booster_of(tmp_path, "reg").predict(xgb.DMatrix(xd))
+    got = metrics_of(io_)
+    assert abs(got["RMSE"] - np.sqrt(np.mean((p - yd) ** 2))) < 1e-3
+    assert abs(got["MAE"] - mean_absolute_error(yd, p)) < 1e-3
+    assert abs(got["R²"] - r2_score(yd, p)) < 1e-5
+    assert any("Predicted against actual" in c for c in pngs(io_))
+    # wine, 3 classes, softprob rows
+    xw, yw = load_wine(return_X_y=True)
+    ch = tmp_path / "wine"
+    ch.mkdir()
+    np.savetxt(ch / "train.csv", np.column_stack([yw, xw]), delimiter=",", fmt="%.10g")
+    ok(kernel, f"%train xgboost --train {ch} --name wine --output {out} "
+               "objective=multi:softprob num_class=3 num_round=5")
+    io_ = ok(kernel, f"%predict wine --data {ch} --output {out}")
+    pw = booster_of(tmp_path, "wine").predict(xgb.DMatrix(xw)).argmax(axis=1)
+    assert abs(metrics_of(io_)["accuracy"] - accuracy_score(yw, pw)) < 1e-9
+    assert any("3 classes" in c for c in pngs(io_))
+    # k-means: cluster sizes, no labels needed
+    ch = tmp_path / "km"
+    ch.mkdir()
+    np.savetxt(ch / "train.csv", xw, delimiter=",", fmt="%.10g")
+    ok(kernel, f"%train kmeans --train {ch} --content-type 'text/csv;label_size=0' "
+               f"--name km --output {out} k=3 feature_dim=13")
+    io_ = ok(kernel, f"%predict km --data {ch} --output {out}")
+    assert metrics_of(io_)["clusters used"] >= 1
+    assert any("Cluster sizes" in c for c in pngs(io_))
+
+
+def test_predict_errors(kernel, tmp_path, bc):
+    train, x, y = bc
+    out = tmp_path / "out"
+    for code, want in [
+        (f"%predict nothing --data {train} --output {out}", "neither a running endpoint"),
+        ("%predict nothing", "--data PATH or --body TEXT"),
+        ("%predict nothing --data a --body b", "one of them"),
+    ]:
+        rep, _ = run(kernel, code)
+        assert rep["status"] == "error" and want in rep["evalue"], (code, rep)
