@@ -1,4 +1,5 @@
-/* kiln — hosting magics: %deploy, %undeploy, %endpoints (language.md).
+/* kiln — hosting magics: %deploy, %undeploy, %endpoints, %transform
+ * (language.md).
  *
  * An endpoint runs inside the kernel (platform/endpoint.h): it keeps
  * serving while other cells run, survives re-running the %deploy cell's
@@ -12,6 +13,7 @@
 
 #include "platform/endpoint.h"
 #include "platform/model.h"
+#include "platform/transform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,6 +276,156 @@ static int run_endpoints(const kiln_magic_call *call, kiln_error *err)
     return kiln_magic_show(call, rc, b, err);
 }
 
+/* ---- %transform ------------------------------------------------------------ */
+
+/* The models of jobs args JOB..., loaded; *n of them. */
+static int load_jobs(const kiln_args *a, const char *root,
+                     kiln_model **models, size_t *n, kiln_error *err)
+{
+    size_t want = kiln_args_many_count(a);
+    *n = 0;
+    if (want == 0 || want > MAX_PIPELINE)
+        return kiln_error_set(err, KILN_USAGE,
+                              "%%transform needs a training job, or a "
+                              "pipeline of 2 to %d; got %zu",
+                              MAX_PIPELINE, want);
+    int rc = KILN_OK;
+    for (size_t i = 0; i < want && rc == KILN_OK; i++) {
+        rc = kiln_model_from_job(root, kiln_args_many(a, i), &models[i], err);
+        *n += rc == KILN_OK;
+    }
+    return rc;
+}
+
+static int run_transform(const kiln_magic_call *call, kiln_error *err)
+{
+    const kiln_args *a = call->args;
+    const char *root = kiln_args_str(a, "root");
+    kiln_model *models[MAX_PIPELINE] = {0};
+    size_t n = 0;
+    int rc = load_jobs(a, root, models, &n, err);
+    const char *split = kiln_args_str(a, "split-type");
+    kiln_split_type st = strcmp(split, "None") == 0       ? KILN_SPLIT_NONE
+                         : strcmp(split, "RecordIO") == 0 ? KILN_SPLIT_RECORDIO
+                                                          : KILN_SPLIT_LINE;
+    const char *assemble = kiln_args_str(a, "assemble-with");
+    int64_t mb = kiln_args_has(a, "max-payload") ? kiln_args_int(a, "max-payload")
+                                                 : 6;
+    if (rc == KILN_OK && (mb < 1 || mb > 100))
+        rc = kiln_error_set(err, KILN_USAGE,
+                            "--max-payload %lld: expected 1..100 (MB)",
+                            (long long)mb);
+    char name[64];
+    if (kiln_args_has(a, "name"))
+        snprintf(name, sizeof name, "%.63s", kiln_args_str(a, "name"));
+    else
+        snprintf(name, sizeof name, "%.40s-%lld", kiln_args_many(a, 0),
+                 (long long)time(NULL));
+    if (rc == KILN_OK && !kiln_endpoint_name_valid(name))
+        rc = kiln_error_set(err, KILN_USAGE,
+                            "transform job name '%s' is not valid: 1 to 63 "
+                            "letters, digits and '-' (--name NAME)",
+                            name);
+    char record[4200];
+    snprintf(record, sizeof record, "%s/transform-jobs/%s/describe.json",
+             root, name);
+    kiln_transform_spec spec = {
+        .name = name,
+        .models = models,
+        .nmodels = n,
+        .input = kiln_args_str(a, "data"),
+        .output = kiln_args_str(a, "output"),
+        .record_path = record,
+        .content_type = kiln_args_str(a, "content-type"),
+        .accept = kiln_args_str(a, "accept"),
+        .split = st,
+        .single_record = strcmp(kiln_args_str(a, "strategy"), "SingleRecord") == 0,
+        .assemble_line = assemble ? strcmp(assemble, "Line") == 0
+                                  : st == KILN_SPLIT_LINE,
+        .join_input = strcmp(kiln_args_str(a, "join-source"), "Input") == 0,
+        .max_payload_mb = (size_t)mb,
+        .cancel = call->cancel,
+    };
+    kiln_transform_result res;
+    if (rc == KILN_OK)
+        rc = kiln_transform_run(&spec, &res, err);
+    for (size_t i = 0; i < n; i++)
+        kiln_model_free(models[i]);
+    if (rc != KILN_OK)
+        return rc;
+    char files[64], records[64], took[32];
+    snprintf(files, sizeof files, "%zu (%zu failed)", res.files,
+             res.files_failed);
+    snprintf(records, sizeof records, "%zu in %zu requests", res.records,
+             res.requests);
+    snprintf(took, sizeof took, "%.3f s", res.seconds);
+    const char *status = res.completed ? "Completed"
+                         : strcmp(res.failure, "interrupted") == 0 ? "Stopped"
+                                                                   : "Failed";
+    kiln_table *t = kiln_table_new(2, (const char *const[]){"transform job",
+                                                            name});
+    rc = t ? KILN_OK : KILN_NOMEM;
+    const char *rows[][2] = {
+        {"status", status},    {"input files", files},
+        {"records", records},  {"time", took},
+        {"output", spec.output}, {"record", record},
+        {"failure", res.failure},
+    };
+    for (size_t i = 0; rc == KILN_OK && i < sizeof rows / sizeof *rows; i++)
+        if (rows[i][1][0] != '\0')
+            rc = kiln_table_add(t, rows[i]);
+    kiln_bundle *b = rc == KILN_OK ? kiln_bundle_new() : NULL;
+    if (rc == KILN_OK)
+        rc = b ? kiln_table_to_bundle(t, b) : KILN_NOMEM;
+    kiln_table_free(t);
+    rc = kiln_magic_show(call, rc, b, err);
+    if (rc == KILN_OK && !res.completed)
+        rc = kiln_error_set(err, strcmp(status, "Stopped") == 0
+                                     ? KILN_INTERRUPTED
+                                     : KILN_DATA,
+                            "transform job %s %s: %s", name,
+                            strcmp(status, "Stopped") == 0 ? "was stopped"
+                                                           : "failed",
+                            res.failure);
+    return rc;
+}
+
+static const kiln_arg_spec transform_args[] = {
+    {.name = "JOB", .type = KILN_ARG_STR,
+     .flags = KILN_ARG_POSITIONAL | KILN_ARG_MANY | KILN_ARG_REQUIRED,
+     .help = "the training job whose model transforms; several make a "
+             "pipeline"},
+    {.name = "data", .type = KILN_ARG_STR, .flags = KILN_ARG_REQUIRED,
+     .metavar = "PATH", .help = "the input: a file or a directory of files"},
+    {.name = "output", .type = KILN_ARG_STR, .flags = KILN_ARG_REQUIRED,
+     .metavar = "DIR", .help = "where <input file>.out files go"},
+    {.name = "split-type", .type = KILN_ARG_CHOICE,
+     .choices = "None|Line|RecordIO", .def = "Line",
+     .help = "how a file is cut into records (SplitType)"},
+    {.name = "strategy", .type = KILN_ARG_CHOICE,
+     .choices = "MultiRecord|SingleRecord", .def = "MultiRecord",
+     .help = "records a request (BatchStrategy)"},
+    {.name = "max-payload", .type = KILN_ARG_INT, .metavar = "MB",
+     .help = "the largest request (MaxPayloadInMB, default 6)"},
+    {.name = "content-type", .type = KILN_ARG_STR, .metavar = "T",
+     .help = "the input's content type (default: found from the bytes)"},
+    {.name = "accept", .type = KILN_ARG_STR, .metavar = "A",
+     .help = "the answers' type (default: the algorithm's)"},
+    {.name = "assemble-with", .type = KILN_ARG_CHOICE, .choices = "None|Line",
+     .help = "Line: a newline after every answer (default with --split-type "
+             "Line)"},
+    {.name = "join-source", .type = KILN_ARG_CHOICE, .choices = "None|Input",
+     .def = "None", .help = "Input: each CSV output line is the input line "
+                            "and its answer"},
+    {.name = "name", .type = KILN_ARG_STR, .metavar = "NAME",
+     .help = "the TransformJobName (default: JOB-<time>)"},
+    {.name = "root", .type = KILN_ARG_STR, .metavar = "DIR",
+     .def = KILN_DEFAULT_ROOT,
+     .help = "the output root holding the training jobs; the transform "
+             "job's record goes to ROOT/transform-jobs/NAME"},
+    {0},
+};
+
 const kiln_magic kiln_magics_deploy[] = {
     {
         .name = "deploy",
@@ -304,6 +456,24 @@ const kiln_magic kiln_magics_deploy[] = {
         .kinds = KILN_MAGIC_LINE,
         .summary = "List the running endpoints",
         .run = run_endpoints,
+    },
+    {
+        .name = "transform",
+        .kinds = KILN_MAGIC_LINE,
+        .args = transform_args,
+        .summary = "Run a batch transform job: a job's model over every "
+                   "file of the input",
+        .usage = "As SageMaker's CreateTransformJob: each input file's "
+                 "records (SplitType) go to the model in requests "
+                 "(BatchStrategy, MaxPayloadInMB), and the answers in "
+                 "input order become OUTPUT/<file>.out, written only when "
+                 "the whole file succeeded.\n"
+                 "Examples:\n"
+                 "  %transform my-job --data test/ --output predictions/\n"
+                 "  %transform my-job --data test.csv --output out/ "
+                 "--strategy SingleRecord --join-source Input --accept "
+                 "text/csv",
+        .run = run_transform,
     },
     {0},
 };

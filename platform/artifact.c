@@ -386,3 +386,27 @@ void kiln_artifact_rmtree(const char *dir)
 {
     rmtree(dir, 0);
 }
+
+int kiln_artifact_mkdirs(const char *path, kiln_error *err)
+{
+    char p[4096];
+    int len = snprintf(p, sizeof p, "%s", path);
+    if (len < 0 || (size_t)len >= sizeof p)
+        return kiln_error_set(err, KILN_IO, "path too long: %.200s", path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            int rc = kiln_error_set(err, KILN_IO, "cannot create %s: %s", p,
+                                    strerror(errno));
+            *s = '/';
+            return rc;
+        }
+        *s = '/';
+    }
+    if (mkdir(p, 0777) != 0 && errno != EEXIST)
+        return kiln_error_set(err, KILN_IO, "cannot create %s: %s", p,
+                              strerror(errno));
+    return KILN_OK;
+}

@@ -37,6 +37,9 @@ int kiln_artifact_unpack(const char *src, const char *dir, kiln_error *err);
 int kiln_artifact_tempdir(const char *parent, const char *prefix, char *out,
                           size_t size, kiln_error *err);
 
+/* mkdir -p: path and its missing parents (0777 less the umask). */
+int kiln_artifact_mkdirs(const char *path, kiln_error *err);
+
 /* Remove dir and everything below it (no symlinks followed).  Errors are
  * ignored: used for cleanup. */
 void kiln_artifact_rmtree(const char *dir);

@@ -58,30 +58,6 @@ bool kiln_job_name_valid(const char *name)
 
 /* ---- the job's files --------------------------------------------------- */
 
-static int mkdirs(const char *path, kiln_error *err)
-{
-    char p[4096];
-    int len = snprintf(p, sizeof p, "%s", path);
-    if (len < 0 || (size_t)len >= sizeof p)
-        return kiln_error_set(err, KILN_IO, "path too long: %.200s", path);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            int rc = kiln_error_set(err, KILN_IO, "cannot create %s: %s", p,
-                                    strerror(errno));
-            *s = '/';
-            return rc;
-        }
-        *s = '/';
-    }
-    if (mkdir(p, 0777) != 0 && errno != EEXIST)
-        return kiln_error_set(err, KILN_IO, "cannot create %s: %s", p,
-                              strerror(errno));
-    return KILN_OK;
-}
-
 /* Rewrite describe.json atomically and tell the events. */
 static void publish(kiln_job *job)
 {
@@ -295,7 +271,7 @@ static int save_model(kiln_job *job, void *model, kiln_error *err)
 {
     char out[4200], tmp[4300], dest[4400];
     snprintf(out, sizeof out, "%s/output", job->dir);
-    if (mkdirs(out, err) != KILN_OK)
+    if (kiln_artifact_mkdirs(out, err) != KILN_OK)
         return err->code;
     if (kiln_artifact_tempdir(out, ".model-", tmp, sizeof tmp, err) !=
         KILN_OK)
@@ -449,7 +425,7 @@ int kiln_job_run(const kiln_job_spec *spec, kiln_job **out, kiln_error *err)
     if (kiln_hparams_parse(a, spec->hp_names, spec->hp_values, spec->nhp, &hp,
                            err) != KILN_OK)
         return err->code;
-    if (mkdirs(root, err) != KILN_OK) {
+    if (kiln_artifact_mkdirs(root, err) != KILN_OK) {
         kiln_hparams_free(hp);
         return err->code;
     }

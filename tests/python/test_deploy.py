@@ -524,3 +524,113 @@ def test_predict_errors(kernel, tmp_path, bc):
     ]:
         rep, _ = run(kernel, code)
         assert rep["status"] == "error" and want in rep["evalue"], (code, rep)
+
+
+# --- %transform ----------------------------------------------------------------------
+
+
+def transform_record(out, name):
+    return json.loads((out / "transform-jobs" / name / "describe.json").read_text())
+
+
+def test_transform_directory_line_multirecord(kernel, tmp_path, bc):
+    train, x, y = bc
+    out = tmp_path / "out"
+    ok(kernel, f"%train xgboost --train {train} --name tx --output {out} "
+               "objective=binary:logistic num_round=8")
+    import xgboost as xgb
+    want = booster_of(tmp_path, "tx").predict(xgb.DMatrix(x))
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.csv").write_text(csv_body(x[:300]))
+    (src / "sub" / "b.csv").write_text(csv_body(x[300:]))
+    (src / ".hidden.csv").write_text("not,data\n")
+    dest = tmp_path / "pred"
+    text = text_of(ok(kernel, f"%transform tx --data {src} --output {dest} --name t1 "
+                              f"--root {out}"))
+    assert "Completed" in text, text
+    got_a = [float(v) for v in (dest / "a.csv.out").read_text().splitlines()]
+    got_b = [float(v) for v in (dest / "sub" / "b.csv.out").read_text().splitlines()]
+    np.testing.assert_allclose(got_a + got_b, want, atol=1e-6)
+    assert sorted(p.name for p in dest.rglob("*.out")) == ["a.csv.out", "b.csv.out"]
+    rec = transform_record(out, "t1")
+    assert rec["TransformJobStatus"] == "Completed"
+    assert rec["BatchStrategy"] == "MultiRecord"
+    assert rec["TransformInput"]["SplitType"] == "Line"
+    assert rec["KilnStatistics"]["Requests"] == 2  # one a file: both fit in 6 MB
+    assert rec["KilnStatistics"]["Records"] == len(x)
+
+    # SingleRecord, joined with the input, small payloads
+    text = text_of(ok(kernel, f"%transform tx --data {src}/a.csv --output {dest}/j "
+                              f"--name t2 --root {out} --strategy SingleRecord "
+                              "--join-source Input --accept text/csv"))
+    lines = (dest / "j" / "a.csv.out").read_text().splitlines()
+    assert len(lines) == 300
+    for i in (0, 123, 299):
+        fields = lines[i].split(",")
+        np.testing.assert_allclose([float(v) for v in fields[:-1]], x[i], rtol=1e-9)
+        assert abs(float(fields[-1]) - want[i]) < 1e-6
+    assert transform_record(out, "t2")["KilnStatistics"]["Requests"] == 300
+
+    # MultiRecord under a 1 MB payload: several requests for a bigger file
+    big = tmp_path / "big.csv"
+    big.write_text(csv_body(np.tile(x, (12, 1))))
+    assert big.stat().st_size > 1024 * 1024
+    ok(kernel, f"%transform tx --data {big} --output {dest}/big --name t3 --root {out} "
+               "--max-payload 1")
+    stats = transform_record(out, "t3")["KilnStatistics"]
+    assert stats["Requests"] > 1 and stats["Records"] == 12 * len(x)
+    got = [float(v) for v in (dest / "big" / "big.csv.out").read_text().splitlines()]
+    np.testing.assert_allclose(got, np.tile(want, 12), atol=1e-6)
+
+
+def test_transform_recordio_and_failures(kernel, tmp_path, bc):
+    train, x, y = bc
+    out = tmp_path / "out"
+    ok(kernel, f"%train linear-learner --train {train} --name tl --output {out} "
+               "predictor_type=binary_classifier epochs=2")
+    want = algotool.predict("linear-learner", artifact_dir(tmp_path, "tl", "art"),
+                            tmp_path / "features.csv", "text/csv;label_size=0")
+    pb = _record_decoder(tmp_path)
+    src = tmp_path / "rec"
+    src.mkdir()
+    (src / "part.rec").write_bytes(_recordio_request(pb, x[:50]))
+    dest = tmp_path / "pred"
+    ok(kernel, f"%transform tl --data {src} --output {dest} --name r1 --root {out} "
+               "--split-type RecordIO --accept application/jsonlines --assemble-with Line")
+    rows = [json.loads(l) for l in (dest / "part.rec.out").read_text().splitlines()]
+    assert len(rows) == 50
+    np.testing.assert_allclose([r["score"] for r in rows], want["score"][:50].ravel(),
+                               rtol=1e-5, atol=1e-6)
+    # one good file, one broken: the job fails, naming the file; the good
+    # file's output is written, the broken one's is not
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "good.csv").write_text(csv_body(x[:10]))
+    (mixed / "bad.csv").write_text(csv_body(x[:5]) + "1,2,3\n")
+    rep, io_ = run(kernel, f"%transform tl --data {mixed} --output {dest}/m --name r2 "
+                           f"--root {out}")
+    assert rep["status"] == "error" and "bad.csv" in rep["evalue"], rep
+    assert (dest / "m" / "good.csv.out").exists()
+    assert not (dest / "m" / "bad.csv.out").exists()
+    rec = transform_record(out, "r2")
+    assert rec["TransformJobStatus"] == "Failed"
+    assert "bad.csv" in rec["FailureReason"] and "3 fields" in rec["FailureReason"]
+    # SplitType None: the whole file in one request, over the payload limit
+    big = tmp_path / "big.csv"
+    big.write_text(csv_body(np.tile(x, (12, 1))))
+    rep, _ = run(kernel, f"%transform tl --data {big} --output {dest}/n --name r3 "
+                         f"--root {out} --split-type None --max-payload 1")
+    assert rep["status"] == "error" and "MaxPayloadInMB" in rep["evalue"], rep
+    # bad options
+    for code, want_text in [
+        (f"%transform tl --data {big} --output {dest}/x --root {out} --split-type Lines",
+         "Lines"),
+        (f"%transform tl --data {big} --output {dest}/x --root {out} --max-payload 0",
+         "--max-payload"),
+        (f"%transform nope --data {big} --output {dest}/x --root {out}", "nope"),
+        (f"%transform tl --data {tmp_path}/missing --output {dest}/x --root {out}",
+         "missing"),
+    ]:
+        rep, _ = run(kernel, code)
+        assert rep["status"] == "error" and want_text in rep["evalue"], (code, rep)
