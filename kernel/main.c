@@ -11,6 +11,7 @@
 #include "kernel.h"
 
 #include "core/log.h"
+#include "plotting/chart.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -102,5 +103,6 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal_kernel = NULL;
     kiln_kernel_free(k);
+    kiln_chart_release_caches(); /* a clean exit under valgrind */
     return rc == KILN_OK ? 0 : 1;
 }

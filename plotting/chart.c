@@ -459,3 +459,8 @@ out_surface:
     kiln_buf_fini(&sink.buf);
     return rc;
 }
+
+void kiln_chart_release_caches(void)
+{
+    cairo_debug_reset_static_data();
+}

@@ -38,8 +38,8 @@ CELLS = [
 ]
 
 
-@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
-def test_kernel_session_is_valgrind_clean(tmp_path):
+def valgrind_kernel(tmp_path):
+    """A KernelManager whose kernel runs under valgrind, and its log."""
     binary = conftest.KILN_PREFIX / "bin" / "kiln-kernel"
     log = tmp_path / "valgrind.log"
     spec_dir = tmp_path / "share" / "kernels" / "kiln-valgrind"
@@ -49,6 +49,8 @@ def test_kernel_session_is_valgrind_clean(tmp_path):
                  "--show-leak-kinds=definite,indirect",
                  "--errors-for-leak-kinds=definite,indirect",
                  "--track-origins=yes", "--log-file=%s" % log,
+                 "--suppressions=%s" % (conftest.REPO / "tests" / "plotting"
+                                        / "fontconfig.supp"),
                  str(binary), "-f", "{connection_file}"],
         "display_name": "Kiln (valgrind)",
         "language": "kiln",
@@ -56,8 +58,22 @@ def test_kernel_session_is_valgrind_clean(tmp_path):
     }))
     ksm = jupyter_client.kernelspec.KernelSpecManager(
         kernel_dirs=[str(tmp_path / "share" / "kernels")])
-    km = jupyter_client.KernelManager(kernel_name="kiln-valgrind",
-                                      kernel_spec_manager=ksm)
+    return jupyter_client.KernelManager(kernel_name="kiln-valgrind",
+                                        kernel_spec_manager=ksm), log
+
+
+def check_log(log):
+    """No error and no definite or indirect leak in valgrind's log."""
+    text = log.read_text()
+    summary = re.search(r"ERROR SUMMARY: (\d+) errors", text)
+    assert summary, "valgrind wrote no summary (killed before exit?):\n" + text[-3000:]
+    assert summary.group(1) == "0", text[-6000:]
+    assert "definitely lost" not in text or "definitely lost: 0 bytes" in text, text[-6000:]
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_kernel_session_is_valgrind_clean(tmp_path):
+    km, log = valgrind_kernel(tmp_path)
     km.start_kernel(cwd=str(tmp_path))
     kc = km.client()
     kc.start_channels()
@@ -94,8 +110,56 @@ def test_kernel_session_is_valgrind_clean(tmp_path):
         kc.stop_channels()
         km.shutdown_kernel(now=False)
 
-    text = log.read_text()
-    summary = re.search(r"ERROR SUMMARY: (\d+) errors", text)
-    assert summary, "valgrind wrote no summary (killed before exit?):\n" + text[-3000:]
-    assert summary.group(1) == "0", text[-6000:]
-    assert "definitely lost" not in text or "definitely lost: 0 bytes" in text, text[-6000:]
+    check_log(log)
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_endpoints_are_valgrind_clean(tmp_path):
+    """Training, an endpoint answering HTTP (its threads), %predict over
+    HTTP (libcurl), a bad request, %transform, and a shutdown with the
+    endpoint still running."""
+    import http.client
+
+    import numpy as np
+    rows = np.loadtxt("/usr/lib/python3/dist-packages/sklearn/datasets/data/"
+                      "breast_cancer.csv", delimiter=",", skiprows=1)[:120]
+    (tmp_path / "bc").mkdir()
+    np.savetxt(tmp_path / "bc" / "train.csv",
+               np.column_stack([rows[:, -1], rows[:, :-1]]), delimiter=",",
+               fmt="%.10g")
+    np.savetxt(tmp_path / "x.csv", rows[:5, :-1], delimiter=",", fmt="%.10g")
+    km, log = valgrind_kernel(tmp_path)
+    km.start_kernel(cwd=str(tmp_path))
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+
+        def ok(code):
+            reply = kc.execute_interactive(code, timeout=120,
+                                           output_hook=lambda m: None)
+            assert reply["content"]["status"] == "ok", reply["content"]
+
+        ok("%train xgboost --train bc --name vg num_round=3 max_depth=2")
+        ok("%deploy vg --port 0 --workers 2")
+        ok("%predict vg --data bc --rows 2")
+        ok("%transform vg --data x.csv --output pred --name vg-t")
+        port = None
+        for p in range(8080, 8180):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", p, timeout=60)
+                c.request("GET", "/ping")
+                if c.getresponse().status == 200:
+                    port = p
+                    break
+            except OSError:
+                continue
+        assert port is not None
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        c.request("POST", "/invocations", body="1,2\n",
+                  headers={"Content-Type": "text/csv"})
+        assert c.getresponse().status == 400
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+    check_log(log)
