@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { MAX_PIPELINE = 15 };
 
@@ -213,10 +214,11 @@ static int run_undeploy(const kiln_magic_call *call, kiln_error *err)
     kiln_endpoint_stats s = kiln_endpoint_get_stats(ep);
     kiln_endpoint_stop(ep);
     kiln_sink_printf(call->sink, KILN_STDOUT,
-                     "endpoint %s stopped after %llu invocations (%llu "
-                     "errors)\n",
+                     "endpoint %s stopped after %llu invocation%s (%llu "
+                     "error%s)\n",
                      name, (unsigned long long)s.requests,
-                     (unsigned long long)s.errors);
+                     s.requests == 1 ? "" : "s", (unsigned long long)s.errors,
+                     s.errors == 1 ? "" : "s");
     return KILN_OK;
 }
 
@@ -329,6 +331,21 @@ static int run_transform(const kiln_magic_call *call, kiln_error *err)
     char record[4200];
     snprintf(record, sizeof record, "%s/transform-jobs/%s/describe.json",
              root, name);
+    /* names are unique, as CreateTransformJob's are: a given name that
+     * exists is refused, a default one gets the next free suffix */
+    for (int k = 2; rc == KILN_OK && access(record, F_OK) == 0; k++) {
+        if (kiln_args_has(a, "name")) {
+            rc = kiln_error_set(err, KILN_USAGE,
+                                "transform job '%s' exists already (%s): "
+                                "choose another --name",
+                                name, record);
+            break;
+        }
+        snprintf(name, sizeof name, "%.40s-%lld-%d", kiln_args_many(a, 0),
+                 (long long)time(NULL), k);
+        snprintf(record, sizeof record,
+                 "%s/transform-jobs/%s/describe.json", root, name);
+    }
     kiln_transform_spec spec = {
         .name = name,
         .models = models,

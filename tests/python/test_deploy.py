@@ -622,6 +622,10 @@ def test_transform_recordio_and_failures(kernel, tmp_path, bc):
     rep, _ = run(kernel, f"%transform tl --data {big} --output {dest}/n --name r3 "
                          f"--root {out} --split-type None --max-payload 1")
     assert rep["status"] == "error" and "MaxPayloadInMB" in rep["evalue"], rep
+    # a transform job's name is unique
+    rep, _ = run(kernel, f"%transform tl --data {src} --output {dest}/again --name r1 "
+                         f"--root {out} --split-type RecordIO")
+    assert rep["status"] == "error" and "exists already" in rep["evalue"], rep
     # bad options
     for code, want_text in [
         (f"%transform tl --data {big} --output {dest}/x --root {out} --split-type Lines",

@@ -35,6 +35,8 @@ PARAMETERS = {
     "notebooks/tour.ipynb": {"name": "papermill", "n": 2},
     "notebooks/training.ipynb": {"images": 3000, "epochs": 6, "out": "jobs"},
     "notebooks/xgboost.ipynb": {"rounds": 150, "early_stop": 8, "out": "jobs"},
+    "notebooks/hosting.ipynb": {"rounds": 30, "port": conftest.free_ports(1)[0],
+                                "workers": 3, "out": "jobs"},
 }
 
 
@@ -169,6 +171,8 @@ def test_notebook_runs_like_papermill(path, tmp_path):
         _check_training(nb, workdir / "jobs")
     if _rel(path) == "notebooks/xgboost.ipynb":
         _check_xgboost(nb, workdir / "jobs")
+    if _rel(path) == "notebooks/hosting.ipynb":
+        _check_hosting(nb, workdir, workdir / "jobs")
 
 
 def _check_training(nb, root):
@@ -243,6 +247,224 @@ def _check_xgboost(nb, root):
     for o in metric_charts:
         meta = o.metadata["image/png"]
         assert meta["width"] == 640 and meta["height"] == 320, meta
+
+
+def _cell_outputs(nb, start):
+    """The outputs of the code cell whose source starts with `start`."""
+    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(start)]
+    assert len(cells) == 1, (start, [c.source[:60] for c in cells])
+    return cells[0].outputs
+
+
+def _outputs_text(outputs):
+    parts = []
+    for out in outputs:
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif "data" in out:
+            parts.append(out.data.get("text/plain", "") + "\n")
+    return "".join(parts)
+
+
+def _metrics_table(outputs):
+    """{metric: value} from %predict's metrics table (text/plain)."""
+    for out in outputs:
+        lines = out.get("data", {}).get("text/plain", "").splitlines()
+        if lines and lines[0].split()[:2] == ["metric", "value"]:
+            table = {}
+            for line in lines[2:]:
+                name, _, value = line.rstrip().rpartition(" ")
+                if name.strip():
+                    table[name.strip()] = float(value)
+            return table
+    raise AssertionError("no metrics table in %r" % _outputs_text(outputs)[:2000])
+
+
+def _charts(outputs):
+    """{title (the text/plain twin): (PNG bytes, metadata)} of the images."""
+    import base64
+
+    found = {}
+    for out in outputs:
+        if "image/png" in out.get("data", {}):
+            png = base64.b64decode(out.data["image/png"])
+            found[out.data["text/plain"]] = (png, out.metadata.get("image/png", {}))
+    return found
+
+
+def _endpoint_url(outputs):
+    """The url row of %deploy's table."""
+    m = re.search(r"^url\s+(http://127\.0\.0\.1:(\d+))\s*$", _outputs_text(outputs), re.M)
+    assert m, _outputs_text(outputs)
+    return m.group(1)
+
+
+def _check_hosting(nb, workdir, root):
+    """The hosting notebook: the jobs, the endpoints' tables, %predict's
+    metrics and charts over HTTP and in-process (the same), the pipeline's
+    cluster sizes, the transform jobs' files, and both endpoints stopped."""
+    import json
+    import tarfile
+
+    import numpy as np
+
+    for name, algo in {"bc-xgb": "xgboost", "bc-pca": "pca", "bc-kmeans": "kmeans"}.items():
+        desc = json.loads((root / name / "describe.json").read_text())
+        assert desc["TrainingJobStatus"] == "Completed", desc
+        assert desc["AlgorithmSpecification"]["TrainingImage"].startswith("kiln/" + algo)
+    hp = json.loads((root / "bc-xgb" / "describe.json").read_text())["HyperParameters"]
+    assert hp["num_round"] == "30" and hp["objective"] == "binary:logistic", hp
+    # k-means learnt from PCA's projections: three features a row
+    hp = json.loads((root / "bc-kmeans" / "describe.json").read_text())["HyperParameters"]
+    assert hp["feature_dim"] == "3", hp
+
+    # boto3 from the notebook's own shell cell: every test row scored
+    boto = _outputs_text(_cell_outputs(nb, "!/usr/bin/python3 -c \"import boto3"))
+    assert re.match(r"85 scores from boto3, the first \['[0-9.e-]+', ", boto), boto
+
+    # %deploy's table, then %endpoints listing it with the injected workers
+    deploy = _outputs_text(_cell_outputs(nb, "%deploy bc-xgb"))
+    assert "InService" in deploy and "bc-xgb (xgboost)" in deploy, deploy
+    assert 'EndpointName="breast-cancer"' in deploy, deploy
+    url = _endpoint_url(_cell_outputs(nb, "%deploy bc-xgb"))
+    listing = _cell_outputs(nb, "%endpoints")
+    assert any("text/html" in o.get("data", {}) for o in listing), listing
+    rows = [l.split() for l in _outputs_text(listing).splitlines()]
+    assert rows[0][:3] == ["endpoint", "models", "url"], rows
+    row = next(r for r in rows if r and r[0] == "breast-cancer")
+    assert row[1:5] == ["bc-xgb", "(xgboost)", url, "3"], row
+
+    # %predict over HTTP: the metrics table and the three charts
+    http = _cell_outputs(nb, "%predict breast-cancer")
+    assert "85 rows predicted by endpoint breast-cancer" in _outputs_text(http)
+    assert "over HTTP" in _outputs_text(http)
+    metrics = _metrics_table(http)
+    assert metrics["accuracy"] > 0.9 and metrics["ROC AUC"] > 0.95, metrics
+    assert set(metrics) >= {"precision", "recall", "F1", "log loss"}, metrics
+    charts = _charts(http)
+    titles = sorted(charts)
+    assert len(titles) == 3, titles
+    assert titles[0] == "<chart: Confusion matrix, 2 classes>", titles
+    assert titles[1] == "<chart: Precision-recall curve>", titles
+    assert titles[2].startswith("<chart: ROC curve (AUC 0."), titles
+    for png, meta in charts.values():
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+        assert meta["width"] > 200 and meta["height"] > 200, meta
+    # the job in-process: the same numbers
+    local = _cell_outputs(nb, "%predict bc-xgb")
+    assert "in-process" in _outputs_text(local), _outputs_text(local)
+    assert _metrics_table(local) == metrics
+
+    # the pipeline: PCA then k-means, two clusters
+    chain = _cell_outputs(nb, "%deploy bc-pca bc-kmeans")
+    text = _outputs_text(chain)
+    assert "bc-pca (pca) → bc-kmeans (kmeans)" in text, text
+    assert _endpoint_url(chain) != url
+    assert "85 rows predicted by endpoint bc-clusters" in text, text
+    assert _metrics_table(chain)["clusters used"] == 2
+    assert "<chart: Cluster sizes, 2 bars>" in _charts(chain)
+
+    # the transforms' files: PCA's projections of the training rows, and
+    # the test rows joined with XGBoost's scores, which are the xgboost
+    # library's predictions from the job's artifact
+    proj = np.loadtxt(workdir / "data" / "projections" / "train.csv.out", delimiter=",")
+    assert proj.shape == (398, 3), proj.shape
+    joined = np.loadtxt(workdir / "data" / "scored" / "test.csv.out", delimiter=",")
+    features = np.loadtxt(workdir / "data" / "features" / "test" / "test.csv", delimiter=",")
+    assert joined.shape == (85, 31), joined.shape
+    np.testing.assert_array_equal(joined[:, :30], features)
+    import xgboost as xgb
+
+    with tarfile.open(root / "bc-xgb" / "output" / "model.tar.gz") as t:
+        model = t.extractfile("xgboost-model").read()
+    booster = xgb.Booster()
+    booster.load_model(bytearray(model))
+    np.testing.assert_allclose(joined[:, 30], booster.predict(xgb.DMatrix(features)),
+                               rtol=0, atol=1e-6)
+    for name, join in (("bc-pca-train", "None"), ("bc-xgb-test", "Input")):
+        rec = json.loads((root / "transform-jobs" / name / "describe.json").read_text())
+        assert rec["TransformJobStatus"] == "Completed", rec
+        assert rec["DataProcessing"]["JoinSource"] == join, rec
+
+    # both endpoints stopped at the end
+    last = _outputs_text(nb.cells[-1].outputs)
+    assert "endpoint breast-cancer stopped after 2 invocations (0 errors)" in last, last
+    assert "endpoint bc-clusters stopped after 1 invocation (0 errors)" in last, last
+    assert "no endpoints are running" in last, last
+
+
+def test_hosting_boto3_snippet(tmp_path):
+    """The boto3 code the hosting notebook shows runs, as written, in a
+    Python process against the endpoint the notebook started (its
+    endpoint_url swapped for the one %deploy printed), and gets the xgboost
+    library's predictions; once the notebook has run, while its kernel is
+    still up, nothing listens on the endpoints' ports."""
+    import socket
+
+    path = REPO / "notebooks" / "hosting.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    workdir = tmp_path / "work"
+    shutil.copytree(path.parent, workdir)
+    # a port of its own: the papermill-style test may have just used the other
+    inject_parameters(nb, dict(PARAMETERS[_rel(path)], port=conftest.free_ports(1)[0]))
+    snippets = [m for c in nb.cells if c.cell_type == "markdown"
+                for m in re.findall(r"```python\n(.*?)```", c.source, re.S)]
+    assert len(snippets) == 1, snippets
+    snippet = snippets[0]
+    assert 'endpoint_url="http://127.0.0.1:8080"' in snippet, snippet
+    after = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"
+                 and "```python" in c.source)
+    seen = {}
+
+    def closed(port):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            return False
+        except OSError:
+            return True
+
+    def on_cell_start(cell, cell_index):
+        if cell_index > after and "ran" not in seen:
+            seen["ran"] = True
+            url = _endpoint_url(_cell_outputs(nb, "%deploy bc-xgb"))
+            code = snippet.replace("http://127.0.0.1:8080", url)
+            seen["run"] = subprocess.run(["/usr/bin/python3", "-c", code], cwd=str(workdir),
+                                         capture_output=True, text=True, timeout=120)
+
+    def on_cell_executed(cell, cell_index, execute_reply):
+        if cell_index == len(nb.cells) - 1:
+            ports = [int(_endpoint_url(_cell_outputs(nb, start)).rpartition(":")[2])
+                     for start in ("%deploy bc-xgb", "%deploy bc-pca")]
+            seen["closed"] = {p: closed(p) for p in ports}
+
+    client = NotebookClient(
+        nb,
+        kernel_name="kiln",
+        timeout=600,
+        startup_timeout=60,
+        raise_on_iopub_timeout=True,
+        resources={"metadata": {"path": str(workdir)}},
+        on_cell_start=on_cell_start,
+        on_cell_executed=on_cell_executed,
+    )
+    client.execute()
+    run = seen["run"]
+    assert run.returncode == 0, run.stdout + run.stderr
+    m = re.fullmatch(r"85 scores, the first \[(.*)\]\n", run.stdout)
+    assert m, run.stdout
+    got = [float(v) for v in m.group(1).split(",")]
+
+    import tarfile
+
+    import numpy as np
+    import xgboost as xgb
+
+    booster = xgb.Booster()
+    with tarfile.open(workdir / "jobs" / "bc-xgb" / "output" / "model.tar.gz") as t:
+        booster.load_model(bytearray(t.extractfile("xgboost-model").read()))
+    features = np.loadtxt(workdir / "data" / "features" / "test" / "test.csv", delimiter=",")
+    np.testing.assert_allclose(got, booster.predict(xgb.DMatrix(features[:3])), atol=1e-6)
+    assert seen["closed"] and all(seen["closed"].values()), seen["closed"]
 
 
 def _all_text(nb):
