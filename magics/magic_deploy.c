@@ -360,6 +360,8 @@ static int run_transform(const kiln_magic_call *call, kiln_error *err)
         .assemble_line = assemble ? strcmp(assemble, "Line") == 0
                                   : st == KILN_SPLIT_LINE,
         .join_input = strcmp(kiln_args_str(a, "join-source"), "Input") == 0,
+        .input_filter = kiln_args_str(a, "input-filter"),
+        .output_filter = kiln_args_str(a, "output-filter"),
         .max_payload_mb = (size_t)mb,
         .cancel = call->cancel,
     };
@@ -434,6 +436,11 @@ static const kiln_arg_spec transform_args[] = {
     {.name = "join-source", .type = KILN_ARG_CHOICE, .choices = "None|Input",
      .def = "None", .help = "Input: each CSV output line is the input line "
                             "and its answer"},
+    {.name = "input-filter", .type = KILN_ARG_STR, .metavar = "PATH",
+     .help = "CSV columns sent to the model (InputFilter): \"$[1:]\" drops "
+             "a label or id column"},
+    {.name = "output-filter", .type = KILN_ARG_STR, .metavar = "PATH",
+     .help = "CSV columns written (OutputFilter), e.g. \"$[0,-1]\""},
     {.name = "name", .type = KILN_ARG_STR, .metavar = "NAME",
      .help = "the TransformJobName (default: JOB-<time>)"},
     {.name = "root", .type = KILN_ARG_STR, .metavar = "DIR",

@@ -230,12 +230,146 @@ static int split_records(kiln_split_type t, const char *data, size_t n,
     return KILN_OK;
 }
 
+/* ---- CSV column filters --------------------------------------------------- */
+
+enum { MAX_SELECTORS = 32 };
+
+typedef struct selector {
+    long lo, hi;         /* columns lo..hi, both included; from the end when
+                            negative */
+    bool open_lo, open_hi; /* "$[:b]", "$[a:]" */
+} selector;
+
+typedef struct col_filter {
+    size_t n; /* 0: everything */
+    selector s[MAX_SELECTORS];
+} col_filter;
+
+static bool parse_index(const char **p, long *out)
+{
+    char *end;
+    long v = strtol(*p, &end, 10);
+    if (end == *p)
+        return false;
+    *p = end;
+    *out = v;
+    return true;
+}
+
+/* "$", "$[0]", "$[0,-1]", "$[1:]", "$[:5]", "$[0,5:]"; false otherwise. */
+static bool parse_filter(const char *text, col_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    if (text == NULL || strcmp(text, "$") == 0)
+        return true;
+    const char *p = text;
+    if (strncmp(p, "$[", 2) != 0)
+        return false;
+    p += 2;
+    for (;;) {
+        if (f->n == MAX_SELECTORS)
+            return false;
+        selector *s = &f->s[f->n++];
+        s->open_lo = !parse_index(&p, &s->lo);
+        if (*p == ':') {
+            p++;
+            s->open_hi = !parse_index(&p, &s->hi);
+            if (s->open_lo && s->open_hi)
+                return false; /* "$[:]": write "$" */
+        } else if (s->open_lo) {
+            return false;
+        } else {
+            s->hi = s->lo;
+        }
+        if (*p == ',') {
+            p++;
+            continue;
+        }
+        return p[0] == ']' && p[1] == '\0';
+    }
+}
+
+/* Append the columns of one CSV line (no '\n') the filter selects, joined
+ * by ','.  Fields are cut at commas outside double quotes. */
+static int filter_line(const col_filter *f, const char *line, size_t len,
+                       kiln_buf *out, char *why, size_t why_size)
+{
+    enum { MAX_FIELDS = 1 << 20 };
+    size_t cap = 64, nf = 0;
+    span *fields = malloc(cap * sizeof *fields);
+    if (fields == NULL)
+        return KILN_NOMEM;
+    bool quoted = false;
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && line[i] == '"')
+            quoted = !quoted;
+        if (i < len && (line[i] != ',' || quoted))
+            continue;
+        if (nf == cap) {
+            span *g = cap < MAX_FIELDS ? realloc(fields, 2 * cap * sizeof *g)
+                                       : NULL;
+            if (g == NULL) {
+                free(fields);
+                return KILN_NOMEM;
+            }
+            fields = g;
+            cap *= 2;
+        }
+        fields[nf++] = (span){start, i - start};
+        start = i + 1;
+    }
+    int rc = KILN_OK;
+    bool first = true;
+    for (size_t k = 0; k < f->n && rc == KILN_OK; k++) {
+        const selector *s = &f->s[k];
+        long lo = s->open_lo ? 0 : s->lo < 0 ? (long)nf + s->lo : s->lo;
+        long hi = s->open_hi ? (long)nf - 1 : s->hi < 0 ? (long)nf + s->hi : s->hi;
+        if (lo < 0 || hi >= (long)nf || lo > hi) {
+            snprintf(why, why_size,
+                     "the filter's selector %zu picks columns beyond the %zu "
+                     "of a line",
+                     k + 1, nf);
+            rc = KILN_DATA;
+            break;
+        }
+        for (long c = lo; c <= hi && rc == KILN_OK; c++) {
+            if (!first)
+                rc = kiln_buf_putc(out, ',');
+            first = false;
+            if (rc == KILN_OK)
+                rc = kiln_buf_append(out, line + fields[c].at, fields[c].len);
+        }
+    }
+    free(fields);
+    return rc;
+}
+
+/* Every line of in[0..n) through the filter into out. */
+static int filter_lines(const col_filter *f, const char *in, size_t n,
+                        kiln_buf *out, char *why, size_t why_size)
+{
+    int rc = KILN_OK;
+    for (size_t at = 0; at < n && rc == KILN_OK;) {
+        const char *nl = memchr(in + at, '\n', n - at);
+        size_t end = nl ? (size_t)(nl - in) : n, len = end - at;
+        if (len > 0 && in[at + len - 1] == '\r')
+            len--;
+        rc = filter_line(f, in + at, len, out, why, why_size);
+        if (rc == KILN_OK)
+            rc = kiln_buf_putc(out, '\n');
+        at = end + 1;
+    }
+    return rc;
+}
+
 /* ---- one file ------------------------------------------------------------------ */
 
 typedef struct runner {
     const kiln_transform_spec *spec;
     kiln_transform_result *res;
     size_t max_bytes;
+    col_filter in, out;
 } runner;
 
 static const char *sniff_type(const kiln_transform_spec *s, const char *data,
@@ -322,6 +456,35 @@ static bool transform_file(runner *r, const char *path, kiln_buf *out,
                  data.len);
     ok = ok && rc == KILN_OK;
     const char *ct = ok ? sniff_type(s, d, data.len) : NULL;
+    /* what is sent: the records, or their filtered columns (the join keeps
+     * the whole input line) */
+    const char *sd = d;
+    const spans *send = &recs;
+    kiln_buf fdata;
+    kiln_buf_init(&fdata);
+    spans frecs = {0};
+    for (size_t i = 0; ok && r->in.n > 0 && i < recs.n; i++) {
+        size_t at = fdata.len, len = recs.items[i].len;
+        const char *line = d + recs.items[i].at;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        rc = filter_line(&r->in, line, len, &fdata, why, why_size);
+        if (rc == KILN_OK)
+            rc = kiln_buf_putc(&fdata, '\n');
+        if (rc == KILN_OK)
+            rc = push_span(&frecs, at, fdata.len - at);
+        if (rc == KILN_NOMEM)
+            snprintf(why, why_size, "out of memory filtering the input");
+        else if (rc != KILN_OK)
+            snprintf(why + strlen(why), why_size - strlen(why),
+                     " (InputFilter %.63s, record %zu)", s->input_filter,
+                     i + 1);
+        ok = rc == KILN_OK;
+    }
+    if (r->in.n > 0) {
+        sd = fdata.data ? fdata.data : "";
+        send = &frecs;
+    }
     for (size_t i = 0; ok && i < recs.n;) {
         if (s->cancel != NULL && kiln_cancel_requested(s->cancel)) {
             snprintf(why, why_size, "interrupted");
@@ -332,7 +495,7 @@ static bool transform_file(runner *r, const char *path, kiln_buf *out,
         body.len = 0;
         answer.len = 0;
         do {
-            const span *sp = &recs.items[i];
+            const span *sp = &send->items[i];
             if (sp->len > r->max_bytes) {
                 snprintf(why, why_size,
                          "record %zu is %zu bytes, more than MaxPayloadInMB "
@@ -345,14 +508,14 @@ static bool transform_file(runner *r, const char *path, kiln_buf *out,
                 ok = false;
                 break;
             }
-            if (kiln_buf_append(&body, d + sp->at, sp->len) != KILN_OK) {
+            if (kiln_buf_append(&body, sd + sp->at, sp->len) != KILN_OK) {
                 snprintf(why, why_size, "out of memory");
                 ok = false;
                 break;
             }
             i++;
         } while (!s->single_record && i < recs.n &&
-                 body.len + recs.items[i].len <= r->max_bytes);
+                 body.len + send->items[i].len <= r->max_bytes);
         if (!ok)
             break;
         kiln_infer_error e = {0};
@@ -371,6 +534,22 @@ static bool transform_file(runner *r, const char *path, kiln_buf *out,
                      why_size) != KILN_OK)
             ok = false;
     }
+    if (ok && r->out.n > 0) {
+        kiln_buf kept;
+        kiln_buf_init(&kept);
+        rc = filter_lines(&r->out, out->data ? out->data : "", out->len,
+                          &kept, why, why_size);
+        if (rc == KILN_NOMEM)
+            snprintf(why, why_size, "out of memory filtering the output");
+        else if (rc != KILN_OK)
+            snprintf(why + strlen(why), why_size - strlen(why),
+                     " (OutputFilter %.63s)", s->output_filter);
+        ok = rc == KILN_OK;
+        kiln_buf_fini(out);
+        *out = kept;
+    }
+    free(frecs.items);
+    kiln_buf_fini(&fdata);
     free(recs.items);
     kiln_buf_fini(&data);
     kiln_buf_fini(&body);
@@ -454,8 +633,11 @@ static int write_record(const kiln_transform_spec *s,
                         json_pack("{s:s,s:i}", "InstanceType", "local",
                                   "InstanceCount", 1));
     json_object_set_new(d, "DataProcessing",
-                        json_pack("{s:s,s:s,s:s}", "InputFilter", "$",
-                                  "OutputFilter", "$", "JoinSource",
+                        json_pack("{s:s,s:s,s:s}", "InputFilter",
+                                  s->input_filter ? s->input_filter : "$",
+                                  "OutputFilter",
+                                  s->output_filter ? s->output_filter : "$",
+                                  "JoinSource",
                                   s->join_input ? "Input" : "None"));
     json_object_set_new(d, "CreationTime", iso(start));
     json_object_set_new(d, "TransformStartTime", iso(start));
@@ -507,6 +689,28 @@ int kiln_transform_run(const kiln_transform_spec *s,
         return kiln_error_set(err, KILN_USAGE,
                               "JoinSource Input joins CSV lines: it needs "
                               "SplitType Line and Accept text/csv");
+    runner r = {.spec = s, .res = res, .max_bytes = mb * 1024 * 1024};
+    bool csv_lines = s->split == KILN_SPLIT_LINE &&
+                     (s->content_type == NULL ||
+                      strncmp(s->content_type, "text/csv", 8) == 0);
+    if (!parse_filter(s->input_filter, &r.in) ||
+        !parse_filter(s->output_filter, &r.out))
+        return kiln_error_set(err, KILN_USAGE,
+                              "filter '%.63s' is not one kiln reads: \"$\", "
+                              "or column indexes and slices such as "
+                              "\"$[1:]\", \"$[0,-1]\", \"$[0,5:]\"",
+                              parse_filter(s->input_filter, &r.in)
+                                  ? s->output_filter
+                                  : s->input_filter);
+    if ((r.in.n > 0 || r.out.n > 0) && !csv_lines)
+        return kiln_error_set(err, KILN_USAGE,
+                              "InputFilter and OutputFilter pick CSV "
+                              "columns: they need SplitType Line and text/csv "
+                              "input");
+    if (r.out.n > 0 && s->accept && strncmp(s->accept, "text/csv", 8))
+        return kiln_error_set(err, KILN_USAGE,
+                              "OutputFilter picks CSV columns: it needs "
+                              "Accept text/csv");
     file_list files;
     bool is_dir = false;
     int rc = list_inputs(s->input, &files, &is_dir, err);
@@ -517,7 +721,6 @@ int kiln_transform_run(const kiln_transform_spec *s,
         return rc;
     }
     double start = wall();
-    runner r = {.spec = s, .res = res, .max_bytes = mb * 1024 * 1024};
     res->files = files.n;
     kiln_buf out;
     kiln_buf_init(&out);

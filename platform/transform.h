@@ -22,6 +22,18 @@
  *                       only) each output line is the input line, ',' and
  *                       the answer's line for it, as SageMaker joins CSV
  *
+ *   InputFilter, OutputFilter  (text/csv with SplitType Line only) the
+ *                       columns of each input line sent to the model, and
+ *                       of each output line (joined or not) written, as
+ *                       SageMaker's index JSONPath: "$" (all), "$[2]",
+ *                       "$[0,-1]", "$[1:]", "$[:5]", "$[0,5:]"; an index
+ *                       below 0 counts from the end; a slice "a:b" is
+ *                       end-inclusive, as SageMaker's documentation
+ *                       describes "$[1:4]" (the 2nd to the 5th column).
+ *                       The join adds the whole input line, not the
+ *                       filtered one (a filtered-out id column comes back).
+ *                       A column beyond a line's fails the file.
+ *
  * Requests go through the model (or inference pipeline) exactly as an
  * endpoint's would (model.h, kiln_model_invoke), with the content type and
  * Accept given (defaults: the first model's default request type, sniffed
@@ -66,6 +78,9 @@ typedef struct kiln_transform_spec {
     bool single_record;         /* BatchStrategy SingleRecord */
     bool assemble_line;         /* AssembleWith Line */
     bool join_input;            /* JoinSource Input */
+    const char *input_filter;   /* DataProcessing InputFilter, NULL or "$":
+                                   all; else CSV columns (below) */
+    const char *output_filter;  /* OutputFilter, the same */
     size_t max_payload_mb;      /* 0 = 6; at most 100 */
     kiln_cancel *cancel;        /* polled between requests; may be NULL */
 } kiln_transform_spec;

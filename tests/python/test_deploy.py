@@ -572,6 +572,28 @@ def test_transform_directory_line_multirecord(kernel, tmp_path, bc):
         assert abs(float(fields[-1]) - want[i]) < 1e-6
     assert transform_record(out, "t2")["KilnStatistics"]["Requests"] == 300
 
+    # a labelled channel: the label filtered out of the requests, joined
+    # back, and only label and score written ("$[0,-1]"); "$[1:3]" is
+    # end-inclusive: three columns
+    ok(kernel, f"%transform tx --data {train} --output {dest}/f --name t4 --root {out} "
+               "--input-filter '$[1:]' --join-source Input --output-filter '$[0,-1]' "
+               "--accept text/csv")
+    pairs = np.loadtxt(dest / "f" / "train.csv.out", delimiter=",")
+    np.testing.assert_array_equal(pairs[:, 0], y)
+    np.testing.assert_allclose(pairs[:, 1], want, atol=1e-6)
+    rec = transform_record(out, "t4")
+    assert rec["DataProcessing"] == {"InputFilter": "$[1:]", "OutputFilter": "$[0,-1]",
+                                     "JoinSource": "Input"}, rec
+    ok(kernel, f"%transform tx --data {src}/a.csv --output {dest}/g --name t5 --root {out} "
+               "--join-source Input --output-filter '$[1:3]' --accept text/csv")
+    three = np.loadtxt(dest / "g" / "a.csv.out", delimiter=",")
+    np.testing.assert_allclose(three, x[:300, 1:4], rtol=1e-9)
+    for flt, want_text in [("'$.features'", "not one kiln reads"),
+                           ("'$[40]'", "beyond the 31 of a line (InputFilter")]:
+        rep, _ = run(kernel, f"%transform tx --data {train} --output {dest}/h --root {out} "
+                             f"--input-filter {flt}")
+        assert rep["status"] == "error" and want_text in rep["evalue"], (flt, rep)
+
     # MultiRecord under a 1 MB payload: several requests for a bigger file
     big = tmp_path / "big.csv"
     big.write_text(csv_body(np.tile(x, (12, 1))))
