@@ -187,24 +187,25 @@ int kiln_infer_request_type(const kiln_algo *a, const char *content_type,
         a->request_types == NULL || a->request_types[0] == KILN_MEDIA_NONE)
         return fail(e, 415, KILN_DATA,
                     "Content-Type '%.200s' is not supported: %s reads %s",
-                    content_type, a->name,
+                    content_type ? content_type : "", a->name,
                     list_text(a->request_types, types, sizeof types));
     *out = m != KILN_MEDIA_NONE ? m : a->request_types[0];
     return KILN_OK;
 }
 
-/* The first of a's response types a wildcard range [p, end) covers. */
-static kiln_media wildcard(const kiln_algo *a, const char *p, const char *end)
+/* How specifically the range [p, end) (its type, parameters cut off),
+ * parsed as m, covers type t: 3 names it, 2 is its "major/ *", 1 is "* / *"
+ * (or no type at all), 0 does not cover it. */
+static int covers(kiln_media m, const char *p, const char *end, kiln_media t)
 {
+    if (m != KILN_MEDIA_NONE)
+        return m == t ? 3 : 0;
     const char *slash = memchr(p, '/', (size_t)(end - p));
     size_t major = slash ? (size_t)(slash - p) : 0;
-    for (size_t i = 0; a->response_types[i] != KILN_MEDIA_NONE; i++) {
-        const char *mime = kiln_media_mime(a->response_types[i]);
-        if (major == 0 || major == 1 || /* "" or "*" */
-            (strncasecmp(mime, p, major) == 0 && mime[major] == '/'))
-            return a->response_types[i];
-    }
-    return KILN_MEDIA_NONE;
+    if (major == 0 || (major == 1 && *p == '*'))
+        return 1;
+    const char *mime = kiln_media_mime(t);
+    return strncasecmp(mime, p, major) == 0 && mime[major] == '/' ? 2 : 0;
 }
 
 int kiln_infer_response_type(const kiln_algo *a, const char *accept,
@@ -214,31 +215,34 @@ int kiln_infer_response_type(const kiln_algo *a, const char *accept,
     if (a->response_types == NULL || a->response_types[0] == KILN_MEDIA_NONE)
         return fail(e, 406, KILN_DATA, "%s has no inference responses",
                     a->name);
+    /* Per media type: the q of the most specific range covering it (RFC
+     * 9110 §12.5.1, so "application/json;q=0, * / *" excludes JSON), and
+     * the position of that range, which breaks ties. */
+    enum { N = KILN_MEDIA_RECORDIO + 1 };
+    int spec[N] = {0};
+    double q_of[N] = {0};
+    size_t pos[N] = {0};
     const char *p = accept ? accept : "";
-    kiln_media best = KILN_MEDIA_NONE;
-    double best_q = -1.0;
     bool any = false;
-    for (;;) {
+    for (size_t at = 0;; at++) {
         const char *comma = strchr(p, ',');
         const char *end = comma ? comma : p + strlen(p);
         const char *s = p, *se = end;
         trim(&s, &se);
-        if (s < se) {
-            any = true;
-            kiln_media m;
-            double q;
-            kiln_error err;
-            kiln_error_init(&err);
-            /* types kiln does not know are passed over, as HTTP says */
-            if (media_range(s, se, &m, &q, &err) == KILN_OK && q > 0.0) {
-                const char *te = memchr(s, ';', (size_t)(se - s));
-                kiln_media c = m == KILN_MEDIA_NONE
-                                   ? wildcard(a, s, te ? te : se)
-                                   : listed(a->response_types, m) ? m
-                                                                  : KILN_MEDIA_NONE;
-                if (c != KILN_MEDIA_NONE && q > best_q) {
-                    best = c;
-                    best_q = q;
+        kiln_media m;
+        double q;
+        kiln_error err;
+        kiln_error_init(&err);
+        any |= s < se;
+        /* types kiln does not know are passed over, as HTTP says */
+        if (s < se && media_range(s, se, &m, &q, &err) == KILN_OK) {
+            const char *te = memchr(s, ';', (size_t)(se - s));
+            for (int t = 1; t < N; t++) {
+                int c = covers(m, s, te ? te : se, (kiln_media)t);
+                if (c > spec[t]) {
+                    spec[t] = c;
+                    q_of[t] = q;
+                    pos[t] = at;
                 }
             }
         }
@@ -246,8 +250,14 @@ int kiln_infer_response_type(const kiln_algo *a, const char *accept,
             break;
         p = comma + 1;
     }
-    if (!any)
-        best = a->response_types[0];
+    kiln_media best = any ? KILN_MEDIA_NONE : a->response_types[0];
+    for (size_t i = 0; any && a->response_types[i] != KILN_MEDIA_NONE; i++) {
+        kiln_media t = a->response_types[i];
+        if (q_of[t] > 0.0 &&
+            (best == KILN_MEDIA_NONE || q_of[t] > q_of[best] ||
+             (q_of[t] == q_of[best] && pos[t] < pos[best])))
+            best = t;
+    }
     if (best == KILN_MEDIA_NONE)
         return fail(e, 406, KILN_DATA,
                     "Accept '%.200s' cannot be answered: %s answers with %s",
@@ -352,7 +362,10 @@ static int push_instance(kiln_dataset *ds, const instance *in, size_t i,
     float *val = malloc((n ? n : 1) * sizeof *val);
     int rc = idx && val ? KILN_OK : fail(e, 500, KILN_NOMEM, "out of memory");
     for (size_t k = 0; k < n && rc == KILN_OK; k++) {
-        rc = number_at(in->values, k, i, "values", &val[k], e);
+        /* a dense instance's list keeps null as missing in a sparse
+         * batch too; only sparse "values" must be numbers */
+        rc = number_at(in->values, k, i, in->keys ? "values" : "features",
+                       &val[k], e);
         json_t *key = in->keys ? json_array_get(in->keys, k) : NULL;
         if (rc == KILN_OK && in->keys == NULL) {
             idx[k] = (uint32_t)k;
@@ -420,10 +433,23 @@ static int json_error(kiln_infer_error *e, const json_error_t *je,
                 je->text, je->line, je->column);
 }
 
+static int no_records(kiln_infer_error *e, kiln_media m)
+{
+    return fail(e, 400, KILN_DATA, "the request body has no records (%s)",
+                kiln_media_mime(m));
+}
+
 /* application/json: {"instances": [...]}, [...], or one instance. */
 static int decode_json(const char *body, size_t len, size_t cols,
                        kiln_dataset **out, kiln_infer_error *e)
 {
+    /* an empty (or blank) body has no records, as in the other types */
+    size_t blank = 0;
+    while (blank < len && (body[blank] == ' ' || body[blank] == '\t' ||
+                           body[blank] == '\r' || body[blank] == '\n'))
+        blank++;
+    if (blank == len)
+        return no_records(e, KILN_MEDIA_JSON);
     json_error_t je;
     json_t *root = json_loadb(body, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
     if (root == NULL)
@@ -509,9 +535,7 @@ int kiln_infer_decode(kiln_media m, const void *body, size_t len,
         return rc;
     if (kiln_dataset_rows(ds) == 0) {
         kiln_dataset_free(ds);
-        return fail(e, 400, KILN_DATA,
-                    "the request body has no records (%s)",
-                    kiln_media_mime(m));
+        return no_records(e, m);
     }
     *out = ds;
     return KILN_OK;
@@ -599,6 +623,15 @@ static int put_csv_row(kiln_buf *out, const kiln_pred_field *const *f,
     return rc == KILN_OK ? kiln_buf_puts(out, "\n") : rc;
 }
 
+/* Drop what was appended after len, keeping the buffer NUL-terminated
+ * (kiln_buf's promise: a partial response must not show as its text). */
+static void truncate_to(kiln_buf *out, size_t len)
+{
+    out->len = len;
+    if (out->data != NULL)
+        out->data[len] = '\0';
+}
+
 int kiln_infer_encode(const kiln_algo *a, const kiln_predictions *p,
                       kiln_media m, kiln_buf *out, kiln_infer_error *e)
 {
@@ -636,7 +669,7 @@ int kiln_infer_encode(const kiln_algo *a, const kiln_predictions *p,
             t[k] = (kiln_label_tensor){f[k]->name, f[k]->width, f[k]->values};
         rc = kiln_recordio_encode_labels(t, nf, p->rows, out, &e->err);
         if (rc != KILN_OK) {
-            out->len = start;
+            truncate_to(out, start);
             e->status = 500;
             return rc;
         }
@@ -648,7 +681,7 @@ int kiln_infer_encode(const kiln_algo *a, const kiln_predictions *p,
                     kiln_media_mime(m));
     }
     if (rc != KILN_OK) {
-        out->len = start;
+        truncate_to(out, start);
         return fail(e, 500, KILN_NOMEM, "out of memory encoding %zu "
                                         "predictions",
                     p->rows);

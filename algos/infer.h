@@ -52,7 +52,9 @@
  * Accept negotiation: a missing Accept, or * / * (or application/ *, text/ *),
  * is the algorithm's default (its first response type, as
  * SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT is); a list "a, b;q=0.5" takes the
- * supported type with the highest q (ties: the first).
+ * supported type with the highest q (ties: the first), a type's q being
+ * that of the most specific range covering it (RFC 9110 §12.5.1), so
+ * "application/json;q=0, * / *" answers with the next type, not JSON.
  *
  * Errors carry the HTTP status an endpoint answers with: 415 for a
  * Content-Type the algorithm does not read, 406 for an Accept it cannot
