@@ -237,9 +237,10 @@ static enum MHD_Result runtime_error(kiln_endpoint *ep,
 
 /* ---- the routes --------------------------------------------------------- */
 
-static enum MHD_Result invoke(kiln_endpoint *ep, kiln_endpoint *target,
-                              struct MHD_Connection *c, request *req,
-                              bool runtime)
+/* An invocation of `ep` (the endpoint the request names, which need not
+ * be the one whose port took it): counted, and answered, as ep's. */
+static enum MHD_Result invoke(kiln_endpoint *ep, struct MHD_Connection *c,
+                              request *req, bool runtime)
 {
     atomic_fetch_add(&ep->requests, 1);
     char message[1200];
@@ -247,7 +248,7 @@ static enum MHD_Result invoke(kiln_endpoint *ep, kiln_endpoint *target,
         snprintf(message, sizeof message,
                  "the request body has %zu bytes, more than the %zu an "
                  "invocation may have",
-                 req->received, target->max_body);
+                 req->received, ep->max_body);
         return runtime ? runtime_error(ep, c, 413, "ValidationError", 0,
                                        message)
                        : container_error(ep, c, 413, message);
@@ -261,15 +262,15 @@ static enum MHD_Result invoke(kiln_endpoint *ep, kiln_endpoint *target,
     kiln_media type = KILN_MEDIA_NONE;
     kiln_infer_error e = {0};
     double t0 = now();
-    int rc = kiln_model_invoke(target->models, target->nmodels, ct, accept,
+    int rc = kiln_model_invoke(ep->models, ep->nmodels, ct, accept,
                                req->body.data ? req->body.data : "",
                                req->body.len, &out, &type, &e);
-    if (rc == KILN_OK && now() - t0 > target->timeout) {
+    if (rc == KILN_OK && now() - t0 > ep->timeout) {
         rc = KILN_INTERRUPTED;
         e.status = 504;
         snprintf(e.err.message, sizeof e.err.message,
                  "the model took %.1f s, more than the %.0f s timeout",
-                 now() - t0, target->timeout);
+                 now() - t0, ep->timeout);
     }
     if (rc != KILN_OK) {
         kiln_buf_fini(&out);
@@ -307,7 +308,7 @@ static enum MHD_Result route(kiln_endpoint *ep, struct MHD_Connection *c,
     if (strcmp(url, "/invocations") == 0) {
         if (!post)
             return container_error(ep, c, 405, "/invocations answers POST");
-        return invoke(ep, ep, c, req, false);
+        return invoke(ep, c, req, false);
     }
     static const char prefix[] = "/endpoints/", suffix[] = "/invocations";
     size_t n = strlen(url), pl = sizeof prefix - 1, sl = sizeof suffix - 1;
@@ -326,7 +327,7 @@ static enum MHD_Result route(kiln_endpoint *ep, struct MHD_Connection *c,
                      (int)(len > 63 ? 63 : len), name);
             return runtime_error(ep, c, 400, "ValidationError", 0, m);
         }
-        enum MHD_Result rc = invoke(ep, target, c, req, true);
+        enum MHD_Result rc = invoke(target, c, req, true);
         release(target);
         return rc;
     }

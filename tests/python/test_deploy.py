@@ -400,6 +400,9 @@ def test_kernel_shutdown_stops_endpoints(kernel_name, tmp_path, bc):
         r = runtime(port).invoke_endpoint(EndpointName="sd-two", ContentType="text/csv",
                                           Body=csv_body(x[:1]))
         assert len(r["Body"].read().split()) == 1
+        # counted as sd-two's invocation, not as the port's endpoint's
+        rows = {l.split()[0]: l for l in text_of(ok(k, "%endpoints")).splitlines()[2:]}
+        assert "1 (0 errors)" in rows["sd-two"] and "0 (0 errors)" in rows["sd"], rows
     finally:
         k.stop()
     assert not k.alive()
