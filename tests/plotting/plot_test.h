@@ -173,6 +173,26 @@ static inline char *render_svg(const kiln_chart *c)
 
 /* A small XML well-formedness check: tags nest and match, attributes are
  * quoted, entities are known, text has no bare '<' or '&'. */
+/* A chart renders to the same SVG text and the same PNG bytes twice. */
+static inline void assert_deterministic(const kiln_chart *c)
+{
+    char *a = render_svg(c), *b = render_svg(c);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    kiln_buf p1, p2;
+    kiln_buf_init(&p1);
+    kiln_buf_init(&p2);
+    kiln_error err;
+    kiln_error_init(&err);
+    assert_int_equal(kiln_chart_png(c, 2, &p1, NULL, NULL, &err), KILN_OK);
+    assert_int_equal(kiln_chart_png(c, 2, &p2, NULL, NULL, &err), KILN_OK);
+    assert_int_equal(p1.len, p2.len);
+    assert_memory_equal(p1.data, p2.data, p1.len);
+    kiln_buf_fini(&p1);
+    kiln_buf_fini(&p2);
+}
+
 static inline void assert_well_formed(const char *doc)
 {
     assert_true(strncmp(doc, "<?xml", 5) == 0);
