@@ -1,0 +1,232 @@
+/* kiln — Bayesian optimisation's next point (tune_bayes.h). */
+#include "tune_bayes.h"
+
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CANDIDATES = 2000, LOCAL_STARTS = 10, LOCAL_STEPS = 60 };
+#define NOISE 1e-4
+
+static const double length_grid[] = {0.05, 0.1, 0.15, 0.25, 0.4, 0.6, 1.0,
+                                     1.6};
+
+typedef struct gp {
+    const kiln_space *s;
+    size_t n, d;
+    const double *x;   /* n x d */
+    double *alpha;     /* K^-1 y */
+    double *chol;      /* the Cholesky factor of K (lower, row-major) */
+    double length;
+} gp;
+
+/* Squared scaled distance between two points. */
+static double dist2(const gp *g, const double *a, const double *b)
+{
+    double s = 0;
+    for (size_t j = 0; j < g->d; j++) {
+        double t;
+        if (g->s->ranges[j].kind == KILN_RANGE_CATEGORICAL) {
+            size_t m = g->s->ranges[j].nvalues;
+            t = floor(a[j] * (double)m) == floor(b[j] * (double)m) ? 0.0 : 1.0;
+        } else {
+            t = a[j] - b[j];
+        }
+        s += t * t;
+    }
+    return s / (g->length * g->length);
+}
+
+static double matern52(double r2)
+{
+    double r = sqrt(5.0 * r2);
+    return (1.0 + r + 5.0 * r2 / 3.0) * exp(-r);
+}
+
+/* Factor K for the current length; the log marginal likelihood of y, or
+ * -inf when K is not positive definite. */
+static double fit(gp *g, const double *y)
+{
+    size_t n = g->n;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k <= i; k++) {
+            double v = matern52(dist2(g, g->x + i * g->d, g->x + k * g->d));
+            g->chol[i * n + k] = v + (i == k ? NOISE : 0.0);
+            g->chol[k * n + i] = g->chol[i * n + k];
+        }
+    if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, g->chol,
+                       (lapack_int)n) != 0)
+        return -INFINITY;
+    memcpy(g->alpha, y, n * sizeof *y);
+    if (LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, 1, g->chol,
+                       (lapack_int)n, g->alpha, 1) != 0)
+        return -INFINITY;
+    double ll = 0;
+    for (size_t i = 0; i < n; i++)
+        ll -= 0.5 * y[i] * g->alpha[i] + log(g->chol[i * n + i]);
+    return ll;
+}
+
+/* Posterior mean and standard deviation at p. */
+static void predict(const gp *g, const double *p, double *kv, double *mean,
+                    double *sd)
+{
+    size_t n = g->n;
+    double mu = 0;
+    for (size_t i = 0; i < n; i++) {
+        kv[i] = matern52(dist2(g, p, g->x + i * g->d));
+        mu += kv[i] * g->alpha[i];
+    }
+    /* v = L^-1 k by forward substitution */
+    double var = 1.0 + NOISE;
+    for (size_t i = 0; i < n; i++) {
+        double t = kv[i];
+        for (size_t k = 0; k < i; k++)
+            t -= g->chol[i * n + k] * kv[k];
+        kv[i] = t / g->chol[i * n + i];
+        var -= kv[i] * kv[i];
+    }
+    *mean = mu;
+    *sd = sqrt(var > 1e-12 ? var : 1e-12);
+}
+
+static double expected_improvement(double best, double mean, double sd)
+{
+    double z = (best - mean) / sd;
+    double cdf = 0.5 * erfc(-z / sqrt(2.0));
+    double pdf = exp(-0.5 * z * z) / sqrt(2.0 * M_PI);
+    return (best - mean) * cdf + sd * pdf;
+}
+
+/* p snapped to the centres of its integer and categorical cells. */
+static void snap(const kiln_space *s, double *p)
+{
+    for (size_t j = 0; j < s->n; j++) {
+        const kiln_param_range *r = &s->ranges[j];
+        p[j] = p[j] < 0 ? 0 : p[j] > 1 ? 1 : p[j];
+        if (r->kind != KILN_RANGE_CONTINUOUS)
+            p[j] = kiln_range_coord(r, kiln_range_at(r, p[j]));
+    }
+}
+
+static bool tried(const gp *g, const double *p)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        bool same = true;
+        for (size_t j = 0; same && j < g->d; j++)
+            same = fabs(g->x[i * g->d + j] - p[j]) < 1e-9;
+        if (same)
+            return true;
+    }
+    return false;
+}
+
+static double acquisition(const gp *g, double best, const double *p,
+                          double *kv)
+{
+    if (tried(g, p))
+        return -1.0;
+    double mean, sd;
+    predict(g, p, kv, &mean, &sd);
+    return expected_improvement(best, mean, sd);
+}
+
+static void random_point(const kiln_space *s, uint64_t *rng, double *out)
+{
+    for (size_t j = 0; j < s->n; j++)
+        out[j] = kiln_tune_uniform(rng);
+    snap(s, out);
+}
+
+int kiln_bayes_propose(const kiln_space *s, const double *xs,
+                       const double *ys, size_t n, bool maximize,
+                       uint64_t *rng, double *out, kiln_error *err)
+{
+    size_t d = s->n, done = 0;
+    double mean = 0, sq = 0, best = INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(ys[i])) {
+            double v = maximize ? -ys[i] : ys[i];
+            done++;
+            mean += v;
+            sq += v * v;
+            best = v < best ? v : best;
+        }
+    if (done < 2 || d == 0) {
+        random_point(s, rng, out);
+        return KILN_OK;
+    }
+    mean /= (double)done;
+    double sdev = sqrt(fmax(sq / (double)done - mean * mean, 0));
+    if (!(sdev > 1e-12))
+        sdev = 1;
+    gp g = {.s = s, .n = n, .d = d, .x = xs};
+    double *y = malloc(n * sizeof *y);
+    g.alpha = malloc(n * sizeof *g.alpha);
+    g.chol = malloc(n * n * sizeof *g.chol);
+    double *kv = malloc(n * sizeof *kv);
+    double *cand = malloc((size_t)CANDIDATES * d * sizeof *cand);
+    double *score = malloc((size_t)CANDIDATES * sizeof *score);
+    double *trial = malloc(d * sizeof *trial);
+    if (!y || !g.alpha || !g.chol || !kv || !cand || !score || !trial) {
+        free(y), free(g.alpha), free(g.chol), free(kv), free(cand);
+        free(score), free(trial);
+        return kiln_error_nomem(err);
+    }
+    /* standardised, minimised; pending jobs lie at the best so far */
+    double ybest = (best - mean) / sdev;
+    for (size_t i = 0; i < n; i++)
+        y[i] = isnan(ys[i]) ? ybest
+                            : ((maximize ? -ys[i] : ys[i]) - mean) / sdev;
+    double top = -INFINITY, chosen = length_grid[0];
+    for (size_t k = 0; k < sizeof length_grid / sizeof *length_grid; k++) {
+        g.length = length_grid[k];
+        double ll = fit(&g, y);
+        if (ll > top) {
+            top = ll;
+            chosen = length_grid[k];
+        }
+    }
+    g.length = chosen;
+    if (!isfinite(fit(&g, y))) {
+        random_point(s, rng, out);
+    } else {
+        /* random candidates, then a local search from the best few */
+        for (size_t c = 0; c < CANDIDATES; c++) {
+            random_point(s, rng, cand + c * d);
+            score[c] = acquisition(&g, ybest, cand + c * d, kv);
+        }
+        double best_ei = -INFINITY;
+        for (size_t start = 0; start < LOCAL_STARTS; start++) {
+            size_t at = 0;
+            for (size_t c = 1; c < CANDIDATES; c++)
+                if (score[c] > score[at])
+                    at = c;
+            double *p = cand + at * d, ei = score[at];
+            score[at] = -INFINITY; /* taken */
+            double step = 0.1;
+            for (size_t t = 0; t < LOCAL_STEPS; t++) {
+                for (size_t j = 0; j < d; j++)
+                    trial[j] = p[j] + step * (2 * kiln_tune_uniform(rng) - 1);
+                snap(s, trial);
+                double e = acquisition(&g, ybest, trial, kv);
+                if (e > ei) {
+                    memcpy(p, trial, d * sizeof *p);
+                    ei = e;
+                } else if (t % 10 == 9) {
+                    step *= 0.5;
+                }
+            }
+            if (ei > best_ei) {
+                best_ei = ei;
+                memcpy(out, p, d * sizeof *out);
+            }
+        }
+        if (!(best_ei > -1.0))
+            random_point(s, rng, out);
+    }
+    free(y), free(g.alpha), free(g.chol), free(kv), free(cand);
+    free(score), free(trial);
+    return KILN_OK;
+}
