@@ -18,7 +18,7 @@ typedef struct gp {
     const double *x;   /* n x d */
     double *alpha;     /* K^-1 y */
     double *chol;      /* the Cholesky factor of K (lower, row-major) */
-    double length;
+    double *length;    /* d: one length scale per dimension */
 } gp;
 
 /* Squared scaled distance between two points. */
@@ -33,9 +33,9 @@ static double dist2(const gp *g, const double *a, const double *b)
         } else {
             t = a[j] - b[j];
         }
-        s += t * t;
+        s += t * t / (g->length[j] * g->length[j]);
     }
-    return s / (g->length * g->length);
+    return s;
 }
 
 static double matern52(double r2)
@@ -169,9 +169,11 @@ int kiln_bayes_propose(const kiln_space *s, const double *xs,
     double *cand = malloc((size_t)CANDIDATES * d * sizeof *cand);
     double *score = malloc((size_t)CANDIDATES * sizeof *score);
     double *trial = malloc(d * sizeof *trial);
-    if (!y || !g.alpha || !g.chol || !kv || !cand || !score || !trial) {
+    g.length = malloc(d * sizeof *g.length);
+    if (!y || !g.alpha || !g.chol || !kv || !cand || !score || !trial ||
+        !g.length) {
         free(y), free(g.alpha), free(g.chol), free(kv), free(cand);
-        free(score), free(trial);
+        free(score), free(trial), free(g.length);
         return kiln_error_nomem(err);
     }
     /* standardised, minimised; pending jobs lie at the best so far */
@@ -179,16 +181,35 @@ int kiln_bayes_propose(const kiln_space *s, const double *xs,
     for (size_t i = 0; i < n; i++)
         y[i] = isnan(ys[i]) ? ybest
                             : ((maximize ? -ys[i] : ys[i]) - mean) / sdev;
-    double top = -INFINITY, chosen = length_grid[0];
-    for (size_t k = 0; k < sizeof length_grid / sizeof *length_grid; k++) {
-        g.length = length_grid[k];
+    /* one length scale for all dimensions first, then each dimension's
+     * own (two passes of coordinate search), by the marginal likelihood */
+    size_t ngrid = sizeof length_grid / sizeof *length_grid;
+    double top = -INFINITY;
+    double shared = length_grid[0];
+    for (size_t k = 0; k < ngrid; k++) {
+        for (size_t j = 0; j < d; j++)
+            g.length[j] = length_grid[k];
         double ll = fit(&g, y);
         if (ll > top) {
             top = ll;
-            chosen = length_grid[k];
+            shared = length_grid[k];
         }
     }
-    g.length = chosen;
+    for (size_t j = 0; j < d; j++)
+        g.length[j] = shared;
+    for (int pass = 0; pass < 2 && done >= 2 * d + 2; pass++)
+        for (size_t j = 0; j < d; j++) {
+            double keep = g.length[j];
+            for (size_t k = 0; k < ngrid; k++) {
+                g.length[j] = length_grid[k];
+                double ll = fit(&g, y);
+                if (ll > top + 1e-9) {
+                    top = ll;
+                    keep = length_grid[k];
+                }
+            }
+            g.length[j] = keep;
+        }
     if (!isfinite(fit(&g, y))) {
         random_point(s, rng, out);
     } else {
@@ -227,6 +248,6 @@ int kiln_bayes_propose(const kiln_space *s, const double *xs,
             random_point(s, rng, out);
     }
     free(y), free(g.alpha), free(g.chol), free(kv), free(cand);
-    free(score), free(trial);
+    free(score), free(trial), free(g.length);
     return KILN_OK;
 }

@@ -3,9 +3,10 @@
  * the expected improvement as the acquisition function.
  *
  * The surrogate: the finished jobs' objective values, negated when
- * maximising and standardised; a Matérn 5/2 kernel with one length scale
- * per dimension picked from a grid by the marginal likelihood (shared
- * across dimensions, so that 20 points are enough to fit it), signal
+ * maximising and standardised; a Matérn 5/2 kernel with a length scale
+ * per dimension picked from a grid by the marginal likelihood (first one
+ * shared by all dimensions, then, once there are 2d + 2 finished jobs,
+ * each dimension's own by two passes of coordinate search), signal
  * variance 1 and a small noise term (objectives of retrained jobs vary).
  * Integer and categorical dimensions are the cells of their coordinates
  * (tune_space.h): candidates are snapped to cell centres, and on a
