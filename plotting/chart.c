@@ -464,3 +464,12 @@ void kiln_chart_release_caches(void)
 {
     cairo_debug_reset_static_data();
 }
+
+bool kiln__chart_nonfinite_text(double v, char *out, size_t n)
+{
+    if (isnan(v))
+        snprintf(out, n, "NaN");
+    else if (isinf(v))
+        snprintf(out, n, "%s\xE2\x88\x9E", v < 0 ? "\xE2\x88\x92" : "");
+    return !isfinite(v);
+}

@@ -72,14 +72,8 @@ nomem:
 
 void kiln__chart_bar_value(double v, char *out, size_t n)
 {
-    if (isnan(v)) {
-        snprintf(out, n, "NaN");
+    if (kiln__chart_nonfinite_text(v, out, n))
         return;
-    }
-    if (isinf(v)) {
-        snprintf(out, n, "%s\xE2\x88\x9E", v < 0 ? "\xE2\x88\x92" : "");
-        return;
-    }
     /* Four significant digits tell bars apart; whole numbers (split
      * counts) keep all their digits rather than turn 12345 into 12350. */
     double a = fabs(v);

@@ -109,14 +109,8 @@ int kiln_chart_set_matrix(kiln_chart *c, size_t rows, size_t cols,
 
 void kiln__chart_heat_value(double v, char *out, size_t n)
 {
-    if (isnan(v)) {
-        snprintf(out, n, "NaN");
+    if (kiln__chart_nonfinite_text(v, out, n))
         return;
-    }
-    if (isinf(v)) {
-        snprintf(out, n, "%s\xE2\x88\x9E", v < 0 ? "\xE2\x88\x92" : "");
-        return;
-    }
     v += 0.0; /* -0 is written 0 */
     /* Counts keep every digit; rates and other fractions get three
      * significant ones, enough to compare cells. */

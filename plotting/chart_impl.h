@@ -301,4 +301,8 @@ static inline double kiln__chart_snapped_width(double lw, double res)
     return fmax(round(lw * res), 1) / res;
 }
 
+/* "NaN", "∞" or "−∞" into out when v is not finite (and true), as bar and
+ * heatmap values write them; false and out untouched otherwise. */
+bool kiln__chart_nonfinite_text(double v, char *out, size_t n);
+
 #endif
