@@ -350,9 +350,10 @@ int kiln_hparams_parse(const kiln_algo *a, const char *const *names,
             break;
         }
         hp->ngiven++;
-        if (names[k][0] == '_')
-            continue; /* _tuning_objective_metric and the like */
         size_t i = spec_index(a, names[k]);
+        if (i == (size_t)-1 && names[k][0] == '_')
+            continue; /* _tuning_objective_metric and the like, kept as
+                         given where the schema does not declare them */
         if (i == (size_t)-1) {
             rc = unknown(a, names[k], err);
             break;

@@ -9,6 +9,7 @@
 #include "algos/algo.h"
 #include "platform/job.h"
 #include "platform/jobstore.h"
+#include "platform/tune.h"
 
 #include "core/buf.h"
 #include "core/strv.h"
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define JOBS_METRICS 3 /* final metrics shown per job by %jobs */
 #define IMPORTANCE_BARS 20 /* features in %describe's importance chart */
@@ -222,16 +224,119 @@ static int metric_rank(const char *name)
     return 2;
 }
 
+/* One row of the tuning jobs' table, from a describe.json. */
+static int tuning_row(kiln_table *t, const char *name, json_t *d)
+{
+    json_t *cfg = json_object_get(d, "HyperParameterTuningJobConfig");
+    json_t *c = json_object_get(d, "TrainingJobStatusCounters");
+    json_t *best = json_object_get(d, "BestTrainingJob");
+    json_t *m = json_object_get(best, "FinalHyperParameterTuningJobObjectiveMetric");
+    char jobs[160], objective[160] = "", created[20];
+    snprintf(jobs, sizeof jobs,
+             "%lld of %lld: %lld completed, %lld stopped, %lld failed",
+             (long long)(json_integer_value(json_object_get(c, "Completed")) +
+                         json_integer_value(json_object_get(c, "InProgress")) +
+                         json_integer_value(json_object_get(c, "Stopped")) +
+                         json_integer_value(json_object_get(c, "NonRetryableError"))),
+             (long long)json_integer_value(json_object_get(
+                 json_object_get(cfg, "ResourceLimits"),
+                 "MaxNumberOfTrainingJobs")),
+             (long long)json_integer_value(json_object_get(c, "Completed")),
+             (long long)json_integer_value(json_object_get(c, "Stopped")),
+             (long long)json_integer_value(json_object_get(c, "NonRetryableError")));
+    const char *metric = json_string_value(json_object_get(
+        json_object_get(cfg, "HyperParameterTuningJobObjective"), "MetricName"));
+    if (json_is_number(json_object_get(m, "Value")))
+        snprintf(objective, sizeof objective, "%s=%.6g", metric ? metric : "",
+                 json_number_value(json_object_get(m, "Value")));
+    const char *when = json_string_value(json_object_get(d, "CreationTime"));
+    snprintf(created, sizeof created, "%.19s", when ? when : "");
+    if (strlen(created) > 10)
+        created[10] = ' ';
+    const char *strategy = json_string_value(json_object_get(cfg, "Strategy"));
+    const char *status =
+        json_string_value(json_object_get(d, "HyperParameterTuningJobStatus"));
+    const char *best_name =
+        json_string_value(json_object_get(best, "TrainingJobName"));
+    return kiln_table_add(t, (const char *const[]){
+                                 name, strategy ? strategy : "",
+                                 status ? status : "", created, jobs,
+                                 best_name ? best_name : "", objective});
+}
+
+/* The tuning jobs under root as a table, or *out NULL when there are
+ * none. */
+static int tunings_table(const char *root, kiln_bundle **out, kiln_error *err)
+{
+    *out = NULL;
+    char **names = NULL;
+    size_t n = 0;
+    if (kiln_tunings_list(root, &names, &n, err) != KILN_OK)
+        return err->code;
+    if (n == 0)
+        return KILN_OK;
+    kiln_table *t = kiln_table_new(
+        7, (const char *const[]){"tuning job", "strategy", "status", "created",
+                                 "training jobs", "best training job",
+                                 "objective"});
+    int rc = t ? KILN_OK : kiln_error_nomem(err);
+    for (size_t i = 0; i < n && rc == KILN_OK; i++) {
+        char *text = NULL;
+        kiln_error e;
+        kiln_error_init(&e);
+        if (kiln_tuning_describe(root, names[i], &text, &e) != KILN_OK)
+            continue; /* a broken record is left out, as %jobs does */
+        json_t *d = json_loads(text, 0, NULL);
+        if (d != NULL && tuning_row(t, names[i], d) != KILN_OK)
+            rc = kiln_error_nomem(err);
+        json_decref(d);
+        free(text);
+    }
+    kiln_bundle *b = rc == KILN_OK ? kiln_bundle_new() : NULL;
+    if (rc == KILN_OK && (b == NULL || kiln_table_to_bundle(t, b) != KILN_OK))
+        rc = kiln_error_nomem(err);
+    kiln_table_free(t);
+    kiln_strv_free(names, n);
+    if (rc != KILN_OK)
+        kiln_bundle_free(b);
+    else
+        *out = b;
+    return rc;
+}
+
+/* The tuning job a training job belongs to, in the case of its name: ARNs
+ * keep names in lower case, and a tuning job's training jobs are named
+ * after it. */
+static const char *tuning_of(const kiln_job_summary *s)
+{
+    static _Thread_local char name[KILN_TUNE_NAME_MAX + 1];
+    if (s->tuning_job == NULL)
+        return "";
+    size_t len = strlen(s->tuning_job);
+    if (len <= KILN_TUNE_NAME_MAX && strncasecmp(s->name, s->tuning_job, len) == 0)
+        snprintf(name, sizeof name, "%.*s", (int)len, s->name);
+    else
+        snprintf(name, sizeof name, "%.32s", s->tuning_job);
+    return name;
+}
+
 static int run_jobs(const kiln_magic_call *call, kiln_error *err)
 {
     const char *root = root_of(call);
+    kiln_bundle *tunings = NULL;
+    if (tunings_table(root, &tunings, err) != KILN_OK)
+        return err->code;
+    if (tunings != NULL &&
+        kiln_magic_show(call, KILN_OK, tunings, err) != KILN_OK)
+        return err->code;
     kiln_job_summary *list = NULL;
     size_t n = 0;
     if (kiln_jobs_list(root, &list, &n, err) != KILN_OK)
         return err->code;
     kiln_table *t = kiln_table_new(
-        6, (const char *const[]){"job", "algorithm", "status", "created",
-                                 "training time", "final metrics"});
+        7, (const char *const[]){"job", "algorithm", "status", "created",
+                                 "training time", "final metrics",
+                                 "tuning job"});
     int rc = t ? KILN_OK : KILN_NOMEM;
     for (size_t i = 0; i < n && rc == KILN_OK; i++) {
         const kiln_job_summary *s = &list[i];
@@ -267,7 +372,8 @@ static int run_jobs(const kiln_magic_call *call, kiln_error *err)
             rc = kiln_table_add(t, (const char *const[]){
                                        s->name, s->algorithm, s->status,
                                        created, seconds,
-                                       kiln_buf_str(&metrics)});
+                                       kiln_buf_str(&metrics),
+                                       tuning_of(s)});
         kiln_buf_fini(&metrics);
     }
     kiln_jobs_list_free(list, n);
@@ -323,12 +429,101 @@ static size_t top_features(json_t *record, const char **names,
     return n;
 }
 
+/* %describe of a tuning job: its record, and its training jobs as a
+ * table (ListTrainingJobsForHyperParameterTuningJob). */
+static int describe_tuning(const kiln_magic_call *call, const char *name,
+                           char *json, kiln_error *err)
+{
+    kiln_bundle *b = kiln_bundle_new();
+    int rc = b ? KILN_OK : KILN_NOMEM;
+    if (rc == KILN_OK)
+        rc = kiln_bundle_add_json(b, "application/json", json);
+    if (rc == KILN_OK)
+        rc = kiln_bundle_add_text(b, "text/plain", json);
+    free(json);
+    if (kiln_magic_show(call, rc, b, err) != KILN_OK)
+        return err->code;
+    char *jobs = NULL;
+    if (kiln_tuning_jobs(root_of(call), name, &jobs, err) != KILN_OK)
+        return err->code;
+    json_t *root = json_loads(jobs, 0, NULL);
+    json_t *list = json_object_get(root, "TrainingJobSummaries");
+    free(jobs);
+    json_t *first = json_array_get(list, 0);
+    json_t *tuned = json_object_get(first, "TunedHyperParameters");
+    size_t ntuned = json_object_size(tuned), nh = 0;
+    const char **headers = calloc(ntuned + 4, sizeof *headers);
+    rc = headers ? KILN_OK : KILN_NOMEM;
+    if (rc == KILN_OK) {
+        headers[nh++] = "training job";
+        headers[nh++] = "status";
+        headers[nh++] = "objective";
+        const char *key;
+        json_t *v;
+        json_object_foreach(tuned, key, v) headers[nh++] = key;
+    }
+    kiln_table *t = rc == KILN_OK ? kiln_table_new(nh, headers) : NULL;
+    if (rc == KILN_OK && t == NULL)
+        rc = KILN_NOMEM;
+    size_t i;
+    json_t *s;
+    json_array_foreach(list, i, s)
+    {
+        if (rc != KILN_OK)
+            break;
+        const char **row = calloc(nh + 1, sizeof *row);
+        char objective[48] = "";
+        json_t *m = json_object_get(
+            json_object_get(s, "FinalHyperParameterTuningJobObjectiveMetric"),
+            "Value");
+        if (json_is_number(m))
+            snprintf(objective, sizeof objective, "%.6g", json_number_value(m));
+        if (row == NULL) {
+            rc = KILN_NOMEM;
+            break;
+        }
+        row[0] = json_string_value(json_object_get(s, "TrainingJobName"));
+        row[1] = json_string_value(json_object_get(s, "TrainingJobStatus"));
+        row[2] = objective;
+        for (size_t h = 3; h < nh; h++)
+            row[h] = json_string_value(json_object_get(
+                json_object_get(s, "TunedHyperParameters"), headers[h]));
+        for (size_t h = 0; h < nh; h++)
+            if (row[h] == NULL)
+                row[h] = "";
+        rc = kiln_table_add(t, row);
+        free(row);
+    }
+    kiln_bundle *tb = rc == KILN_OK && json_array_size(list) ? kiln_bundle_new()
+                                                            : NULL;
+    if (rc == KILN_OK && json_array_size(list) && tb == NULL)
+        rc = KILN_NOMEM;
+    if (tb != NULL)
+        rc = kiln_table_to_bundle(t, tb);
+    kiln_table_free(t);
+    free(headers);
+    json_decref(root);
+    rc = tb ? kiln_magic_show(call, rc, tb, err) : rc;
+    if (rc != KILN_OK && !kiln_error_is_set(err))
+        rc = kiln_error_nomem(err);
+    return rc;
+}
+
 static int run_describe(const kiln_magic_call *call, kiln_error *err)
 {
     const char *job = kiln_args_str(call->args, "JOB");
     char *json = NULL;
-    if (kiln_jobs_describe(root_of(call), job, &json, err) != KILN_OK)
+    if (kiln_jobs_describe(root_of(call), job, &json, err) != KILN_OK) {
+        /* A tuning job's name shows the tuning job. */
+        kiln_error terr;
+        kiln_error_init(&terr);
+        if (err->code == KILN_KEY &&
+            kiln_tuning_describe(root_of(call), job, &json, &terr) == KILN_OK) {
+            kiln_error_init(err);
+            return describe_tuning(call, job, json, err);
+        }
         return err->code;
+    }
     kiln_bundle *b = kiln_bundle_new();
     int rc = b ? KILN_OK : KILN_NOMEM;
     if (rc == KILN_OK)

@@ -15,6 +15,7 @@ static const kiln_magic *const groups[] = {
     kiln_magics_train,
     kiln_magics_deploy,
     kiln_magics_predict,
+    kiln_magics_tune,
 };
 
 #define MAX_MAGICS 256

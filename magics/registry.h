@@ -85,6 +85,7 @@ extern const kiln_magic kiln_magics_data[];
 extern const kiln_magic kiln_magics_train[];
 extern const kiln_magic kiln_magics_deploy[];
 extern const kiln_magic kiln_magics_predict[];
+extern const kiln_magic kiln_magics_tune[];
 
 /* What most magics end with: display bundle b when rc is KILN_OK, free
  * it either way, and return rc (KILN_NOMEM with err filled).  b may be

@@ -76,6 +76,8 @@ typedef struct kiln_job_spec {
     unsigned threads;        /* 0: every core */
     kiln_cancel *cancel;
     const kiln_job_events *events; /* may be NULL */
+    const char *tuning_job;  /* the tuning job launching it (its
+                                describe.json gets TuningJobArn), or NULL */
 } kiln_job_spec;
 
 /* Check spec and run the job to its end.

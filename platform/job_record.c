@@ -33,6 +33,8 @@ kiln_job *kiln__job_new(const kiln_algo *a, const char *name,
     job->algo = a;
     job->hp = hp;
     snprintf(job->name, sizeof job->name, "%s", name);
+    if (spec->tuning_job != NULL)
+        snprintf(job->tuning, sizeof job->tuning, "%s", spec->tuning_job);
     job->root = absolute(root);
     size_t len = job->root ? strlen(job->root) + strlen(name) + 2 : 0;
     job->dir = len ? malloc(len) : NULL;
@@ -176,7 +178,7 @@ static json_t *file_uri(const char *path)
 }
 
 /* Lower-case, as SageMaker's ARNs spell job names. */
-static json_t *arn(const char *name)
+static json_t *arn_of(const char *kind, const char *name)
 {
     char lower[64], s[160];
     size_t i = 0;
@@ -185,8 +187,13 @@ static json_t *arn(const char *name)
                                                            : name[i]);
     lower[i] = '\0';
     snprintf(s, sizeof s,
-             "arn:aws:sagemaker:local:000000000000:training-job/%s", lower);
+             "arn:aws:sagemaker:local:000000000000:%s/%s", kind, lower);
     return json_string(s);
+}
+
+static json_t *arn(const char *name)
+{
+    return arn_of("training-job", name);
 }
 
 static json_t *whole_seconds(double s)
@@ -202,6 +209,9 @@ static json_t *describe(const kiln_job *job)
         return NULL;
     json_object_set_new(d, "TrainingJobName", json_string(job->name));
     json_object_set_new(d, "TrainingJobArn", arn(job->name));
+    if (job->tuning[0])
+        json_object_set_new(d, "TuningJobArn",
+                            arn_of("hyper-parameter-tuning-job", job->tuning));
     if (job->artifact) {
         json_t *m = json_object();
         json_object_set_new(m, "S3ModelArtifacts", file_uri(job->artifact));

@@ -32,6 +32,7 @@ typedef struct kiln__job_channel {
 struct kiln_job {
     const kiln_algo *algo;
     char name[64];
+    char tuning[64];  /* the tuning job's name, "" when none */
     char *root;     /* absolute */
     char *dir;      /* root/name */
     kiln_hparams *hp;

@@ -102,6 +102,7 @@ static void summary_fini(kiln_job_summary *s)
     free(s->created);
     free(s->failure);
     free(s->artifact);
+    free(s->tuning_job);
     kiln_strv_free(s->metric_names, s->nmetrics);
     free(s->metric_values);
 }
@@ -117,6 +118,11 @@ static int summarise(json_t *d, kiln_job_summary *s)
     s->failure = dup_str(d, "FailureReason");
     s->artifact = dup_str(json_object_get(d, "ModelArtifacts"),
                           "S3ModelArtifacts");
+    /* ARNs spell names in lower case; the name is the tuning job's
+     * directory under root, which %jobs does not need to find. */
+    const char *tarn = json_string_value(json_object_get(d, "TuningJobArn"));
+    const char *slash = tarn ? strrchr(tarn, '/') : NULL;
+    s->tuning_job = slash ? strdup(slash + 1) : NULL;
     if (s->name == NULL || s->algorithm == NULL || s->status == NULL ||
         s->created == NULL) {
         summary_fini(s);

@@ -25,6 +25,7 @@ typedef struct kiln_job_summary {
     char *created;        /* CreationTime, ISO 8601 */
     char *failure;        /* FailureReason or NULL */
     char *artifact;       /* ModelArtifacts.S3ModelArtifacts or NULL */
+    char *tuning_job;     /* the tuning job (from TuningJobArn) or NULL */
     double created_at;    /* CreationTime in seconds since the epoch */
     double seconds;       /* TrainingEndTime - TrainingStartTime, or -1 */
     size_t nmetrics;      /* FinalMetricDataList */

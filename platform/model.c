@@ -3,6 +3,7 @@
 
 #include "artifact.h"
 #include "jobstore.h"
+#include "tune.h"
 
 #include <dirent.h>
 #include <stdbool.h>
@@ -115,10 +116,27 @@ int kiln_model_from_dir(const char *dir, const char *algorithm,
 int kiln_model_from_job(const char *root, const char *job, kiln_model **out,
                         kiln_error *err)
 {
-    char *dir = NULL;
+    char *dir = NULL, *best = NULL;
     int rc = kiln_jobs_find(root, job, &dir, err);
-    if (rc != KILN_OK)
+    if (rc == KILN_KEY) {
+        /* A tuning job's name stands for its best training job, as the
+         * SDK's tuner.deploy() does. */
+        kiln_error terr;
+        kiln_error_init(&terr);
+        int trc = kiln_tuning_best_job(root, job, &best, &terr);
+        if (trc == KILN_OK) {
+            job = best;
+            kiln_error_init(err);
+            rc = kiln_jobs_find(root, job, &dir, err);
+        } else if (trc != KILN_KEY) {
+            *err = terr;
+            rc = trc;
+        }
+    }
+    if (rc != KILN_OK) {
+        free(best);
         return rc;
+    }
     free(dir);
     kiln_job_summary *list = NULL;
     size_t n = 0;
@@ -163,6 +181,7 @@ int kiln_model_from_job(const char *root, const char *job, kiln_model **out,
     if (rc == KILN_OK)
         rc = wrap(a, model, job, artifact, out, err);
     kiln_jobs_list_free(list, n);
+    free(best);
     return rc;
 }
 

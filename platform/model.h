@@ -30,7 +30,8 @@ typedef struct kiln_model {
     char *source; /* the artifact or directory it was loaded from */
 } kiln_model;
 
-/* The model of training job `job` under the output root.  KILN_KEY for an
+/* The model of training job `job` under the output root (or of a tuning
+ * job's BestTrainingJob, given the tuning job's name).  KILN_KEY for an
  * unknown job (naming close matches), KILN_USAGE for a job that did not
  * complete, the algorithm's load errors for a corrupt artifact. */
 int kiln_model_from_job(const char *root, const char *job, kiln_model **out,

@@ -80,6 +80,14 @@ void kiln_chart_free(kiln_chart *c)
     free(c);
 }
 
+int kiln_chart_series_points(kiln_chart *c, int series)
+{
+    if (c == NULL || series < 0 || (size_t)series >= c->n_series)
+        return KILN_VALUE;
+    c->series[series].points = true;
+    return KILN_OK;
+}
+
 size_t kiln_chart_series_count(const kiln_chart *c)
 {
     return c != NULL ? c->n_series : 0;

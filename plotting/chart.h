@@ -64,6 +64,10 @@ int kiln_chart_add_series(kiln_chart *c, const char *name, const double *x,
 int kiln_chart_append(kiln_chart *c, int series, const double *x,
                       const double *y, size_t n);
 size_t kiln_chart_series_count(const kiln_chart *c);
+/* Draw series i of a line chart as scatter points (a tuning job's
+ * objective per job beside its best-so-far line).  KILN_OK, or KILN_VALUE
+ * for no such series. */
+int kiln_chart_series_points(kiln_chart *c, int series);
 
 /* Bar charts (KILN_CHART_BARH), e.g. a model's feature importance: set the
  * n bars, replacing any set before.  labels[i] is written left of the plot

@@ -20,6 +20,7 @@ typedef struct kiln_chart_series {
     char *name;     /* sanitised copy: valid UTF-8, no control characters */
     double *x, *y;  /* n points; cap allocated */
     size_t n, cap;
+    bool points;    /* drawn as scatter points in a line chart */
 } kiln_chart_series;
 
 typedef struct kiln_chart_bars {
@@ -46,6 +47,13 @@ struct kiln_chart {
     bool auto_height;           /* opts.height was 0 (bar charts grow,
                                    heatmaps fit) */
 };
+
+/* Whether series i is drawn as points: every series of a scatter chart,
+ * and those kiln_chart_series_points marked in a line chart. */
+static inline bool kiln__chart_as_points(const kiln_chart *c, size_t i)
+{
+    return c->opts.kind == KILN_CHART_SCATTER || c->series[i].points;
+}
 
 /* The chart's size in CSS pixels: opts.width x opts.height, except that a
  * bar chart created with height 0 gets kiln__chart_bars_height, and a

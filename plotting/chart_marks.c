@@ -34,7 +34,7 @@ size_t kiln__chart_drawable(const kiln_chart_frame *f,
 bool kiln__chart_has_markers(const kiln_chart *c, const kiln_chart_frame *f,
                              const kiln_chart_series *s)
 {
-    if (c->opts.kind == KILN_CHART_SCATTER)
+    if (kiln__chart_as_points(c, (size_t)(s - c->series)))
         return true;
     return kiln__chart_drawable(f, s) <= kiln__chart_style()->max_markers;
 }
@@ -85,8 +85,8 @@ void kiln__chart_marker(const kiln_chart *c, size_t i, cairo_t *cr, double x,
     cairo_new_path(cr);
     shape_path(cr, shape, x, y, radius);
     set_rgb(cr, kiln__chart_colour(i),
-            c->opts.kind == KILN_CHART_SCATTER ? 0.85 : 1);
-    if (c->opts.kind == KILN_CHART_SCATTER) {
+            kiln__chart_as_points(c, i) ? 0.85 : 1);
+    if (kiln__chart_as_points(c, i)) {
         cairo_fill(cr);
         return;
     }
@@ -396,7 +396,7 @@ int kiln__chart_draw_series(const kiln_chart *c, size_t i, cairo_t *cr,
 {
     int rc = KILN_OK;
     cairo_save(cr);
-    if (c->opts.kind == KILN_CHART_SCATTER)
+    if (kiln__chart_as_points(c, i))
         rc = draw_scatter(c, i, cr, f, image, err);
     else
         draw_line(c, i, cr, f);

@@ -400,7 +400,7 @@ static void draw_legend(const kiln_chart *c, cairo_t *cr, const layout *L,
         }
         double sx = b.x + st->legend_pad;
         const kiln_chart_series *s = &c->series[i];
-        if (c->opts.kind == KILN_CHART_LINE) {
+        if (!kiln__chart_as_points(c, i)) {
             kiln_chart_rgb col = kiln__chart_colour(i);
             int nd;
             const double *dash = kiln__chart_dash(i, &nd);
@@ -416,7 +416,7 @@ static void draw_legend(const kiln_chart *c, cairo_t *cr, const layout *L,
         }
         if (kiln__chart_has_markers(c, &f, s))
             kiln__chart_marker(c, i, cr, sx + st->legend_swatch / 2, mid,
-                               c->opts.kind == KILN_CHART_SCATTER
+                               kiln__chart_as_points(c, i)
                                    ? st->scatter_radius + 0.5
                                    : st->marker_radius);
         const char *name = s->name;

@@ -392,8 +392,8 @@ static void test_complete(void **state)
     complete_want(f, "%%j", -1, 0, (const char *[]){"%%json"}, 1);
     complete_want(f, "%%", -1, 0,
                   (const char *[]){"%%html", "%%json", "%%markdown",
-                                   "%%train"},
-                  4);
+                                   "%%train", "%%tune"},
+                  5);
     /* Algorithms after %train, %%train, %%tune and %help; then their
      * hyperparameters, as name= on the line and name = in a body. */
     complete_want(f, "%train li", -1, 7,
@@ -403,6 +403,9 @@ static void test_complete(void **state)
     complete_want(f, "%%train ", -1, 8,
                   (const char *[]){"kmeans", "linear-learner", "pca", "xgboost"},
                   4);
+    complete_want(f, "%%tune x", -1, 7, (const char *[]){"xgboost"}, 1);
+    complete_want(f, "%%tune xgboost --objective v --train d\nnum_ro", -1,
+                  39, (const char *[]){"num_round = "}, 1);
     complete_want(f, "%help p", -1, 6, (const char *[]){"pca"}, 1);
     complete_want(f, "%train pca --train d num_c", -1, 21,
                   (const char *[]){"num_components="}, 1);
