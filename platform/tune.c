@@ -411,14 +411,9 @@ static void hp_set_make(const kiln_tuning *t, const double *values,
     }
 }
 
-/* The hyperparameters at the middle of every range must pass the
- * algorithm's checks, so that a definition it rejects fails before any
- * job. */
-static int check_hparams(const kiln_tuning *t, kiln_error *err)
+static int check_point(const kiln_tuning *t, const double *values,
+                       kiln_error *err)
 {
-    double values[KILN_TUNE_MAX_RANGES];
-    for (size_t r = 0; r < t->space->n; r++)
-        values[r] = kiln_range_at(&t->space->ranges[r], 0.5);
     hp_set h;
     hp_set_make(t, values, &h);
     kiln_hparams *hp = NULL;
@@ -426,6 +421,29 @@ static int check_hparams(const kiln_tuning *t, kiln_error *err)
     if (rc == KILN_OK && t->algo->check)
         rc = t->algo->check(hp, err);
     kiln_hparams_free(hp);
+    return rc;
+}
+
+/* The hyperparameters at the middle of every range, and with each value
+ * of every categorical range, must pass the algorithm's checks, so that a
+ * definition it rejects fails before any job. */
+static int check_hparams(const kiln_tuning *t, kiln_error *err)
+{
+    double values[KILN_TUNE_MAX_RANGES];
+    for (size_t r = 0; r < t->space->n; r++)
+        values[r] = kiln_range_at(&t->space->ranges[r], 0.5);
+    int rc = check_point(t, values, err);
+    for (size_t r = 0; rc == KILN_OK && r < t->space->n; r++) {
+        const kiln_param_range *g = &t->space->ranges[r];
+        double mid = values[r];
+        for (size_t k = 0; rc == KILN_OK && g->kind == KILN_RANGE_CATEGORICAL &&
+                           k < g->nvalues;
+             k++) {
+            values[r] = (double)k;
+            rc = check_point(t, values, err);
+        }
+        values[r] = mid;
+    }
     return rc;
 }
 
@@ -1185,7 +1203,11 @@ static void *worker(void *arg)
             break;
         }
         kiln_tune_trial *tr = &t->trials[i];
-        uint64_t h = t->rng ^ (0x9e3779b97f4a7c15ull * (i + 1));
+        /* The suffix: random-looking and different for every job (it does
+         * not come from the strategy's stream, which it would change). */
+        uint64_t h = t->seed * 0xbf58476d1ce4e5b9ull ^
+                     (uint64_t)(i + 1) * 0x94d049bb133111ebull ^
+                     (uint64_t)(t->created * 1e6);
         unsigned hex = (unsigned)(kiln_tune_uniform(&h) * 4294967296.0);
         snprintf(tr->name, sizeof tr->name, "%s-%03zu-%08x", t->name, i + 1,
                  hex);

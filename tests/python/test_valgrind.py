@@ -163,3 +163,64 @@ def test_endpoints_are_valgrind_clean(tmp_path):
         kc.stop_channels()
         km.shutdown_kernel(now=False)
     check_log(log)
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_tuning_is_valgrind_clean(tmp_path):
+    """Tuning jobs: parallel training jobs on their threads, the Bayesian
+    surrogate (LAPACKE), early stopping, Hyperband, a warm start reading the
+    parent's record, %describe and %jobs of tuning jobs, a bad definition,
+    and an interrupt stopping a tuning job."""
+    import numpy as np
+    rows = np.loadtxt("/usr/lib/python3/dist-packages/sklearn/datasets/data/"
+                      "breast_cancer.csv", delimiter=",", skiprows=1)[:150]
+    for name, part in (("tr", rows[:100]), ("va", rows[100:])):
+        (tmp_path / name).mkdir()
+        np.savetxt(tmp_path / name / "data.csv",
+                   np.column_stack([part[:, -1], part[:, :-1]]), delimiter=",",
+                   fmt="%.10g")
+    km, log = valgrind_kernel(tmp_path)
+    km.start_kernel(cwd=str(tmp_path))
+    kc = km.client()
+    kc.start_channels()
+    channels = "--train tr --validation va"
+    try:
+        kc.wait_for_ready(timeout=120)
+
+        def run(code):
+            return kc.execute_interactive(code, timeout=300,
+                                          output_hook=lambda m: None)["content"]
+
+        assert run("%%tune xgboost --objective validation:logloss --max-jobs 4 "
+                   "--max-parallel 2 --early-stopping Auto --seed 1 --name p1 "
+                   + channels + "\nnum_round = 4\n"
+                   "eta = continuous(0.01, 0.5, log)\n"
+                   "max_depth = integer(1, 3)\n")["status"] == "ok"
+        assert run("%%tune xgboost --objective validation:logloss --max-jobs 2 "
+                   "--seed 2 --name c1 --warm-start p1 " + channels +
+                   "\nnum_round = 4\neta = continuous(0.01, 0.5, log)\n"
+                   "max_depth = integer(1, 3)\n")["status"] == "ok"
+        assert run("%%tune xgboost --objective validation:logloss --strategy "
+                   "Hyperband --max-jobs 3 --max-parallel 2 --seed 3 --name h1 "
+                   + channels + "\nnum_round = 9\n"
+                   "max_depth = categorical(1, 2, 3)\n")["status"] == "ok"
+        assert run("%describe c1")["status"] == "ok"
+        assert run("%jobs")["status"] == "ok"
+        bad = run("%%tune xgboost --objective validation:nope --max-jobs 2 "
+                  + channels + "\neta = continuous(0.5, 0.1)\n")
+        assert bad["status"] == "error"
+        msg_id = kc.execute("%%tune xgboost --objective validation:logloss "
+                            "--strategy Random --max-jobs 50 --max-parallel 2 "
+                            "--name i1 " + channels + "\nnum_round = 5000\n"
+                            "eta = continuous(0.001, 0.01)\n")
+        time.sleep(20)
+        km.interrupt_kernel()
+        while True:
+            reply = kc.get_shell_msg(timeout=120)
+            if reply["parent_header"]["msg_id"] == msg_id:
+                break
+        assert reply["content"]["ename"] == "Interrupted"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+    check_log(log)
