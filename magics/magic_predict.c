@@ -572,12 +572,18 @@ static int run_predict(const kiln_magic_call *call, kiln_error *err)
         rc = predict_data(call, &t, &p, &labels, err);
         kiln_bundle *b = NULL;
         if (rc == KILN_OK) {
+            /* A tuning job's name stands for its best training job. */
+            const char *named = kiln_args_str(a, "TARGET");
+            const char *job = t.ep || t.model == NULL ? named : t.model->name;
+            bool best = strcmp(job, named) != 0;
             kiln_sink_printf(call->sink, KILN_STDOUT,
-                             "%zu rows predicted by %s %s in %.3f s (%zu "
-                             "request%s%s)\n",
-                             p.rows, t.ep ? "endpoint" : "training job",
-                             kiln_args_str(a, "TARGET"), mono() - t0,
-                             t.requests, t.requests == 1 ? "" : "s",
+                             "%zu rows predicted by %s %s%s%s%s in %.3f s "
+                             "(%zu request%s%s)\n",
+                             p.rows, t.ep ? "endpoint" : "training job", job,
+                             best ? " (the best of tuning job " : "",
+                             best ? named : "", best ? ")" : "",
+                             mono() - t0, t.requests,
+                             t.requests == 1 ? "" : "s",
                              t.ep ? " over HTTP" : ", in-process");
             rc = rows_table(&p, labels,
                             (size_t)shown < p.rows ? (size_t)shown : p.rows,

@@ -91,6 +91,36 @@ static void predict(const gp *g, const double *p, double *kv, double *mean,
     *sd = sqrt(var > 1e-12 ? var : 1e-12);
 }
 
+/* The standard normal's quantile (Acklam's rational approximation,
+ * relative error below 1.2e-9). */
+static double normal_quantile(double p)
+{
+    static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
+                               -2.759285104469687e+02, 1.383577518672690e+02,
+                               -3.066479806614716e+01, 2.506628277459239e+00};
+    static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
+                               -1.556989798598866e+02, 6.680131188771972e+01,
+                               -1.328068155288572e+01};
+    static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
+                               -2.400758277161838e+00, -2.549732539343734e+00,
+                               4.374664141464968e+00, 2.938163982698783e+00};
+    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
+                               2.445134137142996e+00, 3.754408661907416e+00};
+    if (p < 0.02425) {
+        double q = sqrt(-2 * log(p));
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q +
+                c[5]) /
+               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    if (p > 1 - 0.02425)
+        return -normal_quantile(1 - p);
+    double q = p - 0.5, r = q * q;
+    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r +
+            a[5]) *
+           q /
+           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
 static double expected_improvement(double best, double mean, double sd)
 {
     double z = (best - mean) / sd;
@@ -144,23 +174,15 @@ int kiln_bayes_propose(const kiln_space *s, const double *xs,
                        uint64_t *rng, double *out, kiln_error *err)
 {
     size_t d = s->n, done = 0;
-    double mean = 0, sq = 0, best = INFINITY;
     for (size_t i = 0; i < n; i++)
-        if (!isnan(ys[i])) {
-            double v = maximize ? -ys[i] : ys[i];
-            done++;
-            mean += v;
-            sq += v * v;
-            best = v < best ? v : best;
-        }
-    if (done < 2 || d == 0) {
+        done += !isnan(ys[i]);
+    /* d + 1 random points first (at least two): a surrogate fitted to
+     * fewer, maybe close together, extrapolates a trend and searches
+     * only around them. */
+    if (done < 2 || done < d + 1 || d == 0) {
         random_point(s, rng, out);
         return KILN_OK;
     }
-    mean /= (double)done;
-    double sdev = sqrt(fmax(sq / (double)done - mean * mean, 0));
-    if (!(sdev > 1e-12))
-        sdev = 1;
     gp g = {.s = s, .n = n, .d = d, .x = xs};
     double *y = malloc(n * sizeof *y);
     g.alpha = malloc(n * sizeof *g.alpha);
@@ -176,11 +198,29 @@ int kiln_bayes_propose(const kiln_space *s, const double *xs,
         free(score), free(trial), free(g.length);
         return kiln_error_nomem(err);
     }
-    /* standardised, minimised; pending jobs lie at the best so far */
-    double ybest = (best - mean) / sdev;
+    /* Minimised, then by rank to normal scores (a Gaussian copula), so
+     * that one very bad job does not flatten the differences among the
+     * good ones; ties share their mean rank.  Pending jobs lie at the best
+     * so far. */
+    double ybest = INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(ys[i]))
+            continue;
+        double v = maximize ? -ys[i] : ys[i];
+        double below = 0, same = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (isnan(ys[k]))
+                continue;
+            double w = maximize ? -ys[k] : ys[k];
+            below += w < v;
+            same += w == v;
+        }
+        y[i] = normal_quantile((below + 0.5 * same) / (double)done);
+        ybest = y[i] < ybest ? y[i] : ybest;
+    }
     for (size_t i = 0; i < n; i++)
-        y[i] = isnan(ys[i]) ? ybest
-                            : ((maximize ? -ys[i] : ys[i]) - mean) / sdev;
+        if (isnan(ys[i]))
+            y[i] = ybest;
     /* one length scale for all dimensions first, then each dimension's
      * own (two passes of coordinate search), by the marginal likelihood */
     size_t ngrid = sizeof length_grid / sizeof *length_grid;

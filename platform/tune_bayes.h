@@ -3,7 +3,9 @@
  * the expected improvement as the acquisition function.
  *
  * The surrogate: the finished jobs' objective values, negated when
- * maximising and standardised; a Matérn 5/2 kernel with a length scale
+ * maximising and turned by rank into normal scores (a Gaussian copula:
+ * one very bad job does not flatten the differences among the good
+ * ones); a Matérn 5/2 kernel with a length scale
  * per dimension picked from a grid by the marginal likelihood (first one
  * shared by all dimensions, then, once there are 2d + 2 finished jobs,
  * each dimension's own by two passes of coordinate search), signal
@@ -18,8 +20,12 @@
  *
  * The acquisition is maximised over 2000 random candidates and a local
  * search from the best 10, with a point already tried (or pending) never
- * proposed again when another is as good.  With fewer than two finished
- * jobs the proposal is a random point.
+ * proposed again when another is as good.  Until d + 1 jobs (and at least
+ * two) have finished the proposal is a random point: fitted to fewer,
+ * maybe close together, the surrogate extrapolates a trend and searches
+ * only around them (XGBoost on breast cancer, 4 ranges, 20 jobs: the
+ * mean best log loss over 10 seeds went from 0.156, random search's
+ * level, to 0.121).
  *
  * Threads: reentrant; the RNG state is the caller's.
  */

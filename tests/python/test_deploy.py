@@ -20,32 +20,10 @@ import numpy as np
 import pytest
 
 import algotool
+from cells import ok, run, text_of
 from conftest import wait_until
 
 SK = Path("/usr/lib/python3/dist-packages/sklearn/datasets/data")
-
-
-def run(kernel, code, timeout=120):
-    rep, io_ = kernel.client.execute(code, timeout=timeout)
-    return rep["content"], io_
-
-
-def ok(kernel, code, timeout=120):
-    rep, io_ = run(kernel, code, timeout)
-    errors = [m["content"] for m in io_ if m["msg_type"] == "error"]
-    assert rep["status"] == "ok", (rep, errors)
-    return io_
-
-
-def text_of(io_):
-    out = []
-    for m in io_:
-        c = m["content"]
-        if m["msg_type"] == "stream":
-            out.append(c["text"])
-        elif m["msg_type"] in ("display_data", "execute_result"):
-            out.append(c["data"].get("text/plain", ""))
-    return "".join(out)
 
 
 def port_of(text, name):

@@ -16,6 +16,7 @@ import pytest
 from nbclient import NotebookClient
 
 import conftest
+from cells import metrics_table
 
 REPO = conftest.REPO
 
@@ -37,6 +38,7 @@ PARAMETERS = {
     "notebooks/xgboost.ipynb": {"rounds": 150, "early_stop": 8, "out": "jobs"},
     "notebooks/hosting.ipynb": {"rounds": 30, "port": conftest.free_ports(1)[0],
                                 "workers": 3, "out": "jobs"},
+    "notebooks/tuning.ipynb": {"jobs": 10, "parallel": 2, "seed": 3, "out": "jobs"},
 }
 
 
@@ -173,6 +175,8 @@ def test_notebook_runs_like_papermill(path, tmp_path):
         _check_xgboost(nb, workdir / "jobs")
     if _rel(path) == "notebooks/hosting.ipynb":
         _check_hosting(nb, workdir, workdir / "jobs")
+    if _rel(path) == "notebooks/tuning.ipynb":
+        _check_tuning(nb, workdir / "jobs")
 
 
 def _check_training(nb, root):
@@ -249,6 +253,89 @@ def _check_xgboost(nb, root):
         assert meta["width"] == 640 and meta["height"] == 320, meta
 
 
+def _check_tuning(nb, root):
+    """The tuning notebook: a Bayesian tuning job with the injected job
+    count, parallelism and seed, its live chart and best-jobs table, its
+    record read back by %describe, the best model's test metrics from
+    %predict, a warm-started child with early stopping whose overall best
+    is the best over both, and %jobs listing both tuning jobs first."""
+    import json
+
+    desc = json.loads((root / "tuning-jobs" / "bc-tune" / "describe.json").read_text())
+    assert desc["HyperParameterTuningJobStatus"] == "Completed", desc
+    cfg = desc["HyperParameterTuningJobConfig"]
+    assert cfg["Strategy"] == "Bayesian" and cfg["RandomSeed"] == 3, cfg
+    assert cfg["ResourceLimits"] == {"MaxNumberOfTrainingJobs": 10,
+                                     "MaxParallelTrainingJobs": 2}, cfg["ResourceLimits"]
+    assert cfg["HyperParameterTuningJobObjective"] == {"Type": "Minimize",
+                                                       "MetricName": "validation:logloss"}
+    assert desc["TrainingJobStatusCounters"]["Completed"] == 10, desc["TrainingJobStatusCounters"]
+    best = desc["BestTrainingJob"]
+    value = best["FinalHyperParameterTuningJobObjectiveMetric"]["Value"]
+    assert 0 < value < 0.2, best
+    name = best["TrainingJobName"]
+    assert re.fullmatch(r"bc-tune-\d{3}-[0-9a-f]{8}", name), name
+    job = json.loads((root / name / "describe.json").read_text())
+    assert job["TuningJobArn"] == desc["HyperParameterTuningJobArn"], job.get("TuningJobArn")
+    assert job["HyperParameters"]["_tuning_objective_metric"] == "validation:logloss"
+    assert job["HyperParameters"]["num_round"] == "30", job["HyperParameters"]
+    final = {m["MetricName"]: m["Value"] for m in job["FinalMetricDataList"]}
+    assert abs(final["validation:logloss"] - value) < 1e-9, (final, value)
+    import csv
+
+    with open(root / "tuning-jobs" / "bc-tune" / "analytics.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 10, rows
+    done = [r for r in rows if r["TrainingJobStatus"] == "Completed"]
+    assert min(float(r["FinalObjectiveValue"]) for r in done) == pytest.approx(value, rel=1e-6)
+
+    # the %%tune cell: the live chart and the per-parameter charts, the
+    # progress line and the table naming the best job
+    tuning = _cell_outputs(nb, "%%tune xgboost --objective validation:logloss --max-jobs $jobs")
+    charts = _charts(tuning)
+    assert len(charts) >= 2, sorted(charts)
+    for png, meta in charts.values():
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and meta["width"] > 0, meta
+    text = _outputs_text(tuning)
+    assert re.search(r"tuning bc-tune \(Bayesian\): 10 of 10 jobs done", text), text
+    assert any("<table" in o.get("data", {}).get("text/html", "") and
+               name in o["data"].get("text/plain", "") for o in tuning), text
+
+    # %describe shows the record as JSON, with a table of the jobs
+    shown = _cell_outputs(nb, "%describe bc-tune")
+    records = [o.data["application/json"] for o in shown
+               if "application/json" in o.get("data", {})]
+    assert records and records[0]["HyperParameterTuningJobName"] == "bc-tune", records
+    assert name in _outputs_text(shown)
+
+    # the best model on the test channel, in-process
+    predicted = _cell_outputs(nb, "%predict bc-tune")
+    assert name in _outputs_text(predicted), _outputs_text(predicted)
+    metrics = metrics_table(predicted)
+    assert metrics["accuracy"] > 0.9 and metrics["ROC AUC"] > 0.95, metrics
+
+    # the warm-started child: early stopping on, the overall best over both
+    child = json.loads((root / "tuning-jobs" / "bc-tune-2" / "describe.json").read_text())
+    assert child["HyperParameterTuningJobStatus"] == "Completed", child
+    assert child["HyperParameterTuningJobConfig"]["TrainingJobEarlyStoppingType"] == "Auto"
+    assert child["WarmStartConfig"] == {
+        "ParentHyperParameterTuningJobs": [{"HyperParameterTuningJobName": "bc-tune"}],
+        "WarmStartType": "IdenticalDataAndAlgorithm"}, child["WarmStartConfig"]
+    overall = child["OverallBestTrainingJob"]
+    own = child["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"]
+    overall_value = overall["FinalHyperParameterTuningJobObjectiveMetric"]["Value"]
+    assert abs(overall_value - min(value, own)) < 1e-9, (overall, value, own)
+    counters = child["TrainingJobStatusCounters"]
+    assert sum(counters.values()) == 8 and counters["InProgress"] == 0, counters
+    shown = _outputs_text(_cell_outputs(nb, "!/usr/bin/python3 -c"))
+    assert "overall best " + overall["TrainingJobName"] in shown, shown
+
+    # %jobs: the tuning jobs' table first
+    listing = [o for o in _cell_outputs(nb, "%jobs") if "data" in o]
+    first = listing[0].data["text/plain"]
+    assert re.search(r"^bc-tune\s", first, re.M) and re.search(r"^bc-tune-2\s", first, re.M), first
+
+
 def _cell_outputs(nb, start):
     """The outputs of the code cell whose source starts with `start`."""
     cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(start)]
@@ -264,20 +351,6 @@ def _outputs_text(outputs):
         elif "data" in out:
             parts.append(out.data.get("text/plain", "") + "\n")
     return "".join(parts)
-
-
-def _metrics_table(outputs):
-    """{metric: value} from %predict's metrics table (text/plain)."""
-    for out in outputs:
-        lines = out.get("data", {}).get("text/plain", "").splitlines()
-        if lines and lines[0].split()[:2] == ["metric", "value"]:
-            table = {}
-            for line in lines[2:]:
-                name, _, value = line.rstrip().rpartition(" ")
-                if name.strip():
-                    table[name.strip()] = float(value)
-            return table
-    raise AssertionError("no metrics table in %r" % _outputs_text(outputs)[:2000])
 
 
 def _charts(outputs):
@@ -338,7 +411,7 @@ def _check_hosting(nb, workdir, root):
     http = _cell_outputs(nb, "%predict breast-cancer")
     assert "85 rows predicted by endpoint breast-cancer" in _outputs_text(http)
     assert "over HTTP" in _outputs_text(http)
-    metrics = _metrics_table(http)
+    metrics = metrics_table(http)
     assert metrics["accuracy"] > 0.9 and metrics["ROC AUC"] > 0.95, metrics
     assert set(metrics) >= {"precision", "recall", "F1", "log loss"}, metrics
     charts = _charts(http)
@@ -353,7 +426,7 @@ def _check_hosting(nb, workdir, root):
     # the job in-process: the same numbers
     local = _cell_outputs(nb, "%predict bc-xgb")
     assert "in-process" in _outputs_text(local), _outputs_text(local)
-    assert _metrics_table(local) == metrics
+    assert metrics_table(local) == metrics
 
     # the pipeline: PCA then k-means, two clusters
     chain = _cell_outputs(nb, "%deploy bc-pca bc-kmeans")
@@ -361,7 +434,7 @@ def _check_hosting(nb, workdir, root):
     assert "bc-pca (pca) → bc-kmeans (kmeans)" in text, text
     assert _endpoint_url(chain) != url
     assert "85 rows predicted by endpoint bc-clusters" in text, text
-    assert _metrics_table(chain)["clusters used"] == 2
+    assert metrics_table(chain)["clusters used"] == 2
     assert "<chart: Cluster sizes, 2 bars>" in _charts(chain)
 
     # the transforms' files: PCA's projections of the training rows, and
