@@ -259,6 +259,14 @@ typedef struct kiln_algo {
      * NULL for none.  May be NULL. */
     char *(*report)(const void *model);
 
+    /* The model's vectors in feature space, for %describe to draw as
+     * pictures when the features are pixels: a new rows x cols row-major
+     * matrix (free()) and what a row is ("cluster": K-Means' centroids;
+     * "component": PCA's components, the largest first).  KILN_OK or
+     * KILN_NOMEM.  May be NULL. */
+    int (*vectors)(const void *model, float **out, size_t *rows,
+                   size_t *cols, const char **noun, kiln_error *err);
+
     void (*free)(void *model); /* NULL is fine */
 } kiln_algo;
 

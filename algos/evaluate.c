@@ -16,6 +16,7 @@ void kiln_eval_fini(kiln_eval *e)
     free(e->pr_precision);
     free(e->predicted);
     free(e->cluster_sizes);
+    free(e->by_cluster);
     memset(e, 0, sizeof *e);
 }
 
@@ -23,8 +24,44 @@ static bool whole(float v) { return isfinite(v) && v >= 0 && v == floorf(v); }
 
 /* ---- clusters ------------------------------------------------------------- */
 
+/* The classes by cluster and the purity, when every label is a class. */
+static int by_cluster(const kiln_pred_field *cc, const float *labels,
+                      size_t n, kiln_eval *e, kiln_error *err)
+{
+    size_t classes = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!whole(labels[i]) || labels[i] >= MAX_CLASSES)
+            return KILN_OK; /* not classes: nothing to tabulate */
+        if ((size_t)labels[i] + 1 > classes)
+            classes = (size_t)labels[i] + 1;
+    }
+    size_t k = e->clusters;
+    if (classes == 0 || k == 0 || classes * k > 10 * 1000 * 1000)
+        return KILN_OK;
+    e->by_cluster = calloc(classes * k, sizeof *e->by_cluster);
+    if (e->by_cluster == NULL)
+        return kiln_error_nomem(err);
+    e->classes = classes;
+    size_t counted = 0;
+    for (size_t i = 0; i < n; i++)
+        if (whole(cc->values[i]) && cc->values[i] < MAX_CLUSTERS) {
+            e->by_cluster[(size_t)labels[i] * k + (size_t)cc->values[i]] += 1;
+            counted++;
+        }
+    double majority = 0;
+    for (size_t c = 0; c < k; c++) {
+        double top = 0;
+        for (size_t y = 0; y < classes; y++)
+            top = fmax(top, e->by_cluster[y * k + c]);
+        majority += top;
+    }
+    e->purity = counted ? majority / (double)counted : NAN;
+    return KILN_OK;
+}
+
 static int clusters(const kiln_pred_field *cc, const kiln_pred_field *dist,
-                    size_t n, kiln_eval *e, kiln_error *err)
+                    const float *labels, size_t n, kiln_eval *e,
+                    kiln_error *err)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
@@ -44,7 +81,7 @@ static int clusters(const kiln_pred_field *cc, const kiln_pred_field *dist,
     }
     e->mean_distance = dist != NULL && n > 0 ? dsum / (double)n : NAN;
     e->kind = KILN_EVAL_CLUSTERS;
-    return KILN_OK;
+    return labels != NULL ? by_cluster(cc, labels, n, e, err) : KILN_OK;
 }
 
 /* ---- binary --------------------------------------------------------------- */
@@ -210,11 +247,11 @@ int kiln_evaluate(const kiln_predictions *p, const float *labels,
     memset(e, 0, sizeof *e);
     size_t n = p->rows;
     e->rows = n;
-    e->auc = e->logloss = e->mean_distance = NAN;
+    e->auc = e->logloss = e->mean_distance = e->purity = NAN;
     const kiln_pred_field *cc = kiln_predictions_find(p, "closest_cluster");
     if (cc != NULL)
         return clusters(cc, kiln_predictions_find(p, "distance_to_cluster"),
-                        n, e, err);
+                        labels, n, e, err);
     const kiln_pred_field *score = kiln_predictions_find(p, "score");
     const kiln_pred_field *pl = kiln_predictions_find(p, "predicted_label");
     if (labels == NULL || n == 0 || (score == NULL && pl == NULL))

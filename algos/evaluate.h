@@ -3,7 +3,11 @@
  * The problem is read off the predictions, whatever algorithm made them:
  *
  *   clusters     a closest_cluster field: cluster sizes and the mean
- *                distance_to_cluster; labels are not needed.
+ *                distance_to_cluster; labels are not needed.  With whole
+ *                labels (classes 0..999), the classes by cluster (scikit-
+ *                learn's contingency_matrix, the classes as rows) and the
+ *                purity: the share of rows whose class is the most common
+ *                one of their cluster.
  *   multiclass   a predicted_label or score with labels of more than two
  *                classes, or a score vector (probabilities, argmax is the
  *                class): accuracy, macro precision/recall/F1, the
@@ -60,6 +64,9 @@ typedef struct kiln_eval {
     size_t clusters;
     double *cluster_sizes;                  /* rows in each cluster */
     double mean_distance;                   /* NaN without the field */
+    double *by_cluster;                     /* with labels: classes x
+                                               clusters counts, or NULL */
+    double purity;                          /* NaN without labels */
 } kiln_eval;
 
 /* Measure predictions p against labels (n = p->rows values; NULL when the

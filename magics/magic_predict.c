@@ -348,6 +348,8 @@ static int metrics_table(const kiln_eval *e, kiln_bundle **out)
             m[n - 1].v += e->cluster_sizes[c] > 0;
         if (!isnan(e->mean_distance))
             m[n].name = "mean distance to cluster", m[n++].v = e->mean_distance;
+        if (!isnan(e->purity))
+            m[n].name = "purity", m[n++].v = e->purity;
     }
     kiln_table *t = kiln_table_new(2, (const char *const[]){"metric", "value"});
     int rc = t ? KILN_OK : KILN_NOMEM;
@@ -376,6 +378,29 @@ static int heatmap(const char *title, const kiln_eval *e, kiln_bundle **out)
     int rc = kiln_chart_set_matrix(c, k, k, e->confusion, NULL, NULL);
     char text[200];
     snprintf(text, sizeof text, "<chart: %s, %zu classes>", title, k);
+    if (rc == KILN_OK)
+        rc = kiln_chart_bundle(c, text, out);
+    kiln_chart_free(c);
+    return rc;
+}
+
+/* Which clusters the classes fall in: a heatmap of the counts, the
+ * classes as rows. */
+static int classes_by_cluster(const kiln_eval *e, kiln_bundle **out)
+{
+    kiln_chart_opts o = {.kind = KILN_CHART_HEATMAP,
+                         .title = "Classes by cluster",
+                         .x_label = "closest cluster",
+                         .y_label = "true label"};
+    kiln_chart *c = kiln_chart_new(&o);
+    if (c == NULL)
+        return KILN_NOMEM;
+    int rc = kiln_chart_set_matrix(c, e->classes, e->clusters, e->by_cluster,
+                                   NULL, NULL);
+    char text[200];
+    snprintf(text, sizeof text,
+             "<chart: Classes by cluster, %zu classes x %zu clusters>",
+             e->classes, e->clusters);
     if (rc == KILN_OK)
         rc = kiln_chart_bundle(c, text, out);
     kiln_chart_free(c);
@@ -464,6 +489,13 @@ static int charts(const kiln_magic_call *call, const kiln_eval *e,
         rc = kiln_magic_show(call, rc, b, err);
         free(names);
         free(labels_);
+        b = NULL;
+    }
+    if (rc == KILN_OK && e->kind == KILN_EVAL_CLUSTERS && e->by_cluster &&
+        e->clusters <= KILN_CHART_MATRIX_MAX &&
+        e->classes <= KILN_CHART_MATRIX_MAX) {
+        rc = classes_by_cluster(e, &b); /* before b is read as an argument */
+        rc = kiln_magic_show(call, rc, b, err);
     }
     return rc;
 }

@@ -9,10 +9,12 @@
 #include "algos/algo.h"
 #include "platform/job.h"
 #include "platform/jobstore.h"
+#include "platform/model.h"
 #include "platform/tune.h"
 
 #include "core/buf.h"
 #include "core/strv.h"
+#include "plotting/chart.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -509,6 +511,92 @@ static int describe_tuning(const kiln_magic_call *call, const char *name,
     return rc;
 }
 
+/* The picture shape of a row of `cols` features: --image-shape HxW, or a
+ * square of side 4 or more; false when the features are not pixels. */
+static bool image_shape(const kiln_magic_call *call, size_t cols,
+                        size_t *h, size_t *w, kiln_error *err)
+{
+    const char *shape = kiln_args_str(call->args, "image-shape");
+    if (shape != NULL) {
+        unsigned long a = 0, b = 0;
+        char x = 0, extra = 0;
+        if (sscanf(shape, "%lu%c%lu%c", &a, &x, &b, &extra) != 3 ||
+            (x != 'x' && x != 'X') || a == 0 || b == 0 || a * b != cols ||
+            a > KILN_CHART_IMAGE_SIDE || b > KILN_CHART_IMAGE_SIDE) {
+            kiln_error_set(err, KILN_USAGE,
+                           "--image-shape %.40s: expected HxW with H * W = "
+                           "%zu, the model's features",
+                           shape, cols);
+            return false;
+        }
+        *h = a;
+        *w = b;
+        return true;
+    }
+    size_t side = (size_t)llround(sqrt((double)cols));
+    if (side < 4 || side * side != cols || side > KILN_CHART_IMAGE_SIDE)
+        return false;
+    *h = *w = side;
+    return true;
+}
+
+/* K-Means' centroids and PCA's components drawn as the pictures they are
+ * when the features are pixels (Fashion-MNIST's 28 x 28), as SageMaker's
+ * K-Means lab does with the model it downloads. */
+static int show_vectors(const kiln_magic_call *call, const char *job,
+                        kiln_error *err)
+{
+    kiln_model *m = NULL;
+    kiln_error lerr;
+    kiln_error_init(&lerr);
+    /* A job without a model (failed, stopped) has nothing to draw. */
+    if (kiln_model_from_job(root_of(call), job, &m, &lerr) != KILN_OK)
+        return KILN_OK;
+    float *v = NULL;
+    size_t rows = 0, cols = 0, h = 0, w = 0;
+    const char *noun = "";
+    int rc = m->algo->vectors
+                 ? m->algo->vectors(m->model, &v, &rows, &cols, &noun, err)
+                 : KILN_OK;
+    bool pictures = rc == KILN_OK && v != NULL && rows > 0 &&
+                    image_shape(call, cols, &h, &w, err);
+    if (rc == KILN_OK && kiln_error_is_set(err))
+        rc = err->code;
+    size_t n = rows < 100 ? rows : 100;
+    double *values = pictures ? malloc(n * cols * sizeof *values) : NULL;
+    char (*labels)[48] = pictures ? calloc(n, sizeof *labels) : NULL;
+    const char **names = pictures ? calloc(n, sizeof *names) : NULL;
+    if (pictures && (values == NULL || labels == NULL || names == NULL))
+        rc = kiln_error_nomem(err);
+    kiln_bundle *b = NULL;
+    if (rc == KILN_OK && pictures) {
+        for (size_t i = 0; i < n * cols; i++)
+            values[i] = v[i];
+        for (size_t i = 0; i < n; i++) {
+            snprintf(labels[i], sizeof labels[i], "%s %zu", noun, i);
+            names[i] = labels[i];
+        }
+        char title[200];
+        snprintf(title, sizeof title, "%.100s: %zu %ss as %zux%zu images%s",
+                 job, rows, noun, h, w, n < rows ? " (the first 100)" : "");
+        kiln_chart_opts o = {.kind = KILN_CHART_IMAGES, .title = title};
+        kiln_chart *c = kiln_chart_new(&o);
+        rc = c ? kiln_chart_set_images(c, n, h, w, values, names)
+               : KILN_NOMEM;
+        if (rc == KILN_OK)
+            rc = kiln_chart_bundle(c, title, &b);
+        kiln_chart_free(c);
+        if (rc != KILN_OK)
+            rc = kiln_error_set(err, rc, "cannot draw the %ss", noun);
+    }
+    free(values);
+    free(labels);
+    free(names);
+    free(v);
+    kiln_model_free(m);
+    return b ? kiln_magic_show(call, rc, b, err) : rc;
+}
+
 static int run_describe(const kiln_magic_call *call, kiln_error *err)
 {
     const char *job = kiln_args_str(call->args, "JOB");
@@ -546,15 +634,20 @@ static int run_describe(const kiln_magic_call *call, kiln_error *err)
     }
     json_decref(record);
     free(json);
+    if (rc == KILN_OK)
+        rc = show_vectors(call, job, err);
     return rc;
 }
 
 static const kiln_arg_spec job_args[] = {
     {.name = "JOB", .type = KILN_ARG_STR,
      .flags = KILN_ARG_POSITIONAL | KILN_ARG_REQUIRED,
-     .help = "a training job's name (%jobs lists them)"},
+     .help = "a training or tuning job's name (%jobs lists them)"},
     {.name = "output", .type = KILN_ARG_STR, .metavar = "DIR",
      .def = KILN_DEFAULT_ROOT, .help = "the output root holding the job"},
+    {.name = "image-shape", .type = KILN_ARG_STR, .metavar = "HxW",
+     .help = "draw K-Means centroids and PCA components as HxW images "
+             "(default: when the features are a square number of pixels)"},
     {0},
 };
 
@@ -656,10 +749,15 @@ const kiln_magic kiln_magics_train[] = {
         .name = "describe",
         .kinds = KILN_MAGIC_LINE,
         .args = job_args,
-        .summary = "Show a training job's DescribeTrainingJob record",
-        .usage = "The record as JSON (describe.json); for an algorithm "
-                 "that reports feature importance (XGBoost), a chart of "
-                 "the 20 features with the largest total gain follows.",
+        .summary = "Show a training or tuning job's record",
+        .usage = "The record as JSON (describe.json: DescribeTrainingJob's "
+                 "or DescribeHyperParameterTuningJob's fields).  For an "
+                 "algorithm that reports feature importance (XGBoost), a "
+                 "chart of the 20 features with the largest total gain "
+                 "follows; for K-Means and PCA on pixels (a square number "
+                 "of features, or --image-shape HxW), the centroids or "
+                 "components drawn as images; for a tuning job, a table of "
+                 "its training jobs.",
         .run = run_describe,
     },
     {

@@ -74,6 +74,7 @@ void kiln_chart_free(kiln_chart *c)
     free(c->series);
     kiln__chart_bars_fini(&c->bars);
     kiln__chart_matrix_fini(&c->matrix);
+    kiln__chart_images_fini(&c->images);
     free(c->title);
     free(c->x_label);
     free(c->y_label);
@@ -182,6 +183,8 @@ void kiln__chart_size(const kiln_chart *c, int *w, int *h)
         *h = kiln__chart_bars_height(c);
     else if (c->opts.kind == KILN_CHART_HEATMAP)
         kiln__chart_heatmap_size(c, w, h);
+    else if (c->opts.kind == KILN_CHART_IMAGES)
+        kiln__chart_images_size(c, w, h);
 }
 
 static int check_size(const kiln_chart *c, int scale, kiln_error *err)
@@ -376,6 +379,21 @@ static int svg_text(const kiln_chart *c, kiln_buf *b)
     }
     if (rc == KILN_OK && shown < cells)
         rc = kiln_buf_printf(b, ", and %zu more", cells - shown);
+    /* Images by their labels. */
+    const kiln_chart_images *im = &c->images;
+    shown = im->n < 50 ? im->n : 50;
+    for (size_t i = 0; rc == KILN_OK && i < shown; i++) {
+        rc = kiln_buf_puts(b, i > 0 ? ", " : sep);
+        if (i == 0 && rc == KILN_OK)
+            rc = kiln_buf_printf(b, "%zu images of %zux%zu: ", im->n, im->rows,
+                                 im->cols);
+        if (rc == KILN_OK && im->label[i][0] != '\0')
+            rc = xml_escaped(b, im->label[i]);
+        else if (rc == KILN_OK)
+            rc = kiln_buf_printf(b, "image %zu", i + 1);
+    }
+    if (rc == KILN_OK && shown < im->n)
+        rc = kiln_buf_printf(b, ", and %zu more", im->n - shown);
     if (rc == KILN_OK)
         rc = kiln_buf_puts(b, "</desc>");
     return rc;

@@ -36,6 +36,8 @@ typedef enum kiln_chart_kind {
     KILN_CHART_SCATTER, /* series as points */
     KILN_CHART_BARH,    /* labelled horizontal bars: kiln_chart_set_bars */
     KILN_CHART_HEATMAP, /* a matrix of coloured cells: kiln_chart_set_matrix */
+    KILN_CHART_IMAGES,  /* a grid of small greyscale images:
+                           kiln_chart_set_images */
 } kiln_chart_kind;
 
 typedef struct kiln_chart_opts {
@@ -162,6 +164,30 @@ int kiln_chart_set_matrix(kiln_chart *c, size_t rows, size_t cols,
                           const double *values,
                           const char *const *row_labels,
                           const char *const *col_labels);
+
+/* The most images of an image grid, and the most pixels a side of one. */
+#define KILN_CHART_IMAGES_MAX 400
+#define KILN_CHART_IMAGE_SIDE 512
+
+/* Image grids (KILN_CHART_IMAGES), e.g. K-Means centroids of 28 x 28
+ * pictures: set n images of rows x cols values each, replacing any set
+ * before.  values holds n * rows * cols numbers, image by image, each row
+ * by row; labels[i] (may be NULL, as may the array) is written under
+ * image i, elided to its width.  All is copied.
+ * The look: the title above; images in rows of at most 10, in the given
+ * order, each drawn pixel by pixel (no smoothing) in greys from white at
+ * the least finite value of all the images to black at the greatest (ink
+ * on paper, one scale for all so that images compare), a hairline frame
+ * round each, non-finite values light red.  opts.x_label and y_label are
+ * drawn as on other charts.  Size: a side given as 0 fits the grid (72
+ * CSS px an image side); with a width given the images fill it.  No
+ * images renders a "no data yet" note.
+ * Returns KILN_OK; KILN_VALUE when c is NULL or not an image grid, n is
+ * above KILN_CHART_IMAGES_MAX, a side is 0 (with n > 0) or above
+ * KILN_CHART_IMAGE_SIDE, or values is NULL with n > 0; KILN_NOMEM.  On
+ * failure the images set before stay. */
+int kiln_chart_set_images(kiln_chart *c, size_t n, size_t rows, size_t cols,
+                          const double *values, const char *const *labels);
 
 /* Render as PNG at scale (1..4) and append the bytes to out.  *width and
  * *height (may be NULL) get the CSS size.  KILN_VALUE for a scale out of

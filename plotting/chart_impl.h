@@ -36,6 +36,12 @@ typedef struct kiln_chart_matrix {
     char **col_label;   /* cols likewise */
 } kiln_chart_matrix;
 
+typedef struct kiln_chart_images {
+    size_t n, rows, cols;  /* n images of rows x cols */
+    double *value;         /* n * rows * cols, as given */
+    char **label;          /* n sanitised copies ("" for none) */
+} kiln_chart_images;
+
 struct kiln_chart {
     kiln_chart_opts opts;       /* the string members point at the copies */
     char *title, *x_label, *y_label; /* sanitised copies, or NULL */
@@ -43,6 +49,7 @@ struct kiln_chart {
     size_t n_series, cap_series;
     kiln_chart_bars bars;       /* KILN_CHART_BARH only */
     kiln_chart_matrix matrix;   /* KILN_CHART_HEATMAP only */
+    kiln_chart_images images;   /* KILN_CHART_IMAGES only */
     bool auto_width;            /* opts.width was 0 (heatmaps fit) */
     bool auto_height;           /* opts.height was 0 (bar charts grow,
                                    heatmaps fit) */
@@ -271,6 +278,16 @@ void kiln__chart_matrix_fini(kiln_chart_matrix *m);
  * written in the cell, but are in the SVG's <desc>).  n >= 32 is always
  * enough. */
 void kiln__chart_heat_value(double v, char *out, size_t n);
+
+/* --- chart_images.c: image grids ------------------------------------- */
+
+/* The size of an image grid created with a side 0 (see chart.h,
+ * kiln_chart_set_images), as kiln__chart_heatmap_size. */
+void kiln__chart_images_size(const kiln_chart *c, int *w, int *h);
+int kiln__chart_draw_images(const kiln_chart *c, cairo_t *cr, double w,
+                            double h, double res, kiln_buf *scratch,
+                            kiln_error *err);
+void kiln__chart_images_fini(kiln_chart_images *im);
 
 /* --- chart_png.c: PNG encoding ---------------------------------------- */
 

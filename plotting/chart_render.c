@@ -453,6 +453,10 @@ int kiln__chart_draw(const kiln_chart *c, cairo_t *cr, double w, double h,
         rc = kiln__chart_draw_bars(c, cr, w, h, res, &scratch, err);
         goto out;
     }
+    if (c->opts.kind == KILN_CHART_IMAGES) {
+        rc = kiln__chart_draw_images(c, cr, w, h, res, &scratch, err);
+        goto out;
+    }
     if (c->opts.kind == KILN_CHART_HEATMAP) {
         rc = kiln__chart_draw_heatmap(c, cr, w, h, res, image, &scratch,
                                       err);

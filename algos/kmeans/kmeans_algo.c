@@ -116,6 +116,21 @@ static const kiln_metric_def metrics[] = {
 
 static const char *const channels[] = {"train", "test", NULL};
 
+/* The centroids, k x feature_dim. */
+static int vectors(const void *model, float **out, size_t *rows,
+                   size_t *cols, const char **noun, kiln_error *err)
+{
+    const kiln__kmeans_model *m = model;
+    *out = malloc((m->k * m->d + 1) * sizeof **out);
+    if (*out == NULL)
+        return kiln_error_nomem(err);
+    memcpy(*out, m->centers, m->k * m->d * sizeof **out);
+    *rows = m->k;
+    *cols = m->d;
+    *noun = "cluster";
+    return KILN_OK;
+}
+
 static const kiln_format formats[] = {
     KILN_FORMAT_CSV,
     KILN_FORMAT_RECORDIO,
@@ -353,5 +368,6 @@ const kiln_algo kiln_algo_kmeans = {
     .predict = kiln__kmeans_predict,
     .save = kiln__kmeans_save,
     .load = kiln__kmeans_load,
+    .vectors = vectors,
     .free = kiln__kmeans_model_free,
 };

@@ -98,6 +98,24 @@ static const kiln_metric_def metrics[] = {{0}};
 
 static const char *const channels[] = {"train", "test", NULL};
 
+/* The components as rows, the largest first (the model keeps them as the
+ * columns of v, ascending). */
+static int vectors(const void *model, float **out, size_t *rows,
+                   size_t *cols, const char **noun, kiln_error *err)
+{
+    const kiln__pca_model *m = model;
+    *out = malloc((m->k * m->d + 1) * sizeof **out);
+    if (*out == NULL)
+        return kiln_error_nomem(err);
+    for (size_t c = 0; c < m->k; c++)
+        for (size_t j = 0; j < m->d; j++)
+            (*out)[c * m->d + j] = m->v[j * m->k + (m->k - 1 - c)];
+    *rows = m->k;
+    *cols = m->d;
+    *noun = "component";
+    return KILN_OK;
+}
+
 static const kiln_format formats[] = {
     KILN_FORMAT_CSV,
     KILN_FORMAT_RECORDIO,
@@ -305,5 +323,6 @@ const kiln_algo kiln_algo_pca = {
     .predict = kiln__pca_predict,
     .save = kiln__pca_save,
     .load = kiln__pca_load,
+    .vectors = vectors,
     .free = kiln__pca_model_free,
 };
