@@ -211,6 +211,9 @@ typedef struct kiln_algo {
     /* The name of the JSON response's list: "predictions" ("projections"
      * for PCA). */
     const char *response_key;
+    /* What a metric's step counts, for charts' x axes: "epoch" (NULL),
+     * "round" (XGBoost), "component" (PCA's explained variance). */
+    const char *step;
     /* Inference (algos/infer.h): the request content types answered, the
      * first being what a request without a Content-Type is taken as; the
      * response types offered, the first being the default Accept; the

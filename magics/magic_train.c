@@ -664,6 +664,27 @@ static const kiln_arg_spec metrics_args[] = {
 
 /* ---- %metrics --------------------------------------------------------------- */
 
+/* What job's algorithm counts its steps in ("epoch", "round"), from the
+ * job's record; NULL when it cannot be told. */
+static const char *step_of(const kiln_magic_call *call, const char *job)
+{
+    kiln_job_summary *list = NULL;
+    size_t n = 0;
+    kiln_error err;
+    kiln_error_init(&err);
+    const char *step = NULL;
+    if (kiln_jobs_list(root_of(call), &list, &n, &err) != KILN_OK)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].name, job) == 0) {
+            const kiln_algo *a = kiln_algo_find(list[i].algorithm,
+                                                strlen(list[i].algorithm));
+            step = a ? a->step : NULL;
+        }
+    kiln_jobs_list_free(list, n);
+    return step;
+}
+
 static int run_metrics(const kiln_magic_call *call, kiln_error *err)
 {
     const char *job = kiln_args_str(call->args, "JOB");
@@ -691,7 +712,8 @@ static int run_metrics(const kiln_magic_call *call, kiln_error *err)
             counts[i] = s[i].n;
         }
         if (rc == KILN_OK)
-            rc = kiln_metrics_chart(job, names, xs, ys, counts, n,
+            rc = kiln_metrics_chart(job, step_of(call, job), names, xs, ys,
+                                    counts, n,
                                     kiln_args_flag(call->args, "log-y"), &b);
         free(names);
         free(xs);

@@ -28,6 +28,7 @@ struct kiln_train_view {
     kiln_train_view_opts opts;
     kiln_job_events events;
     char job[64];
+    const char *step;    /* the algorithm's step: "epoch", "round" */
     char status[32];     /* secondary status */
     char note[128];      /* the algorithm's progress status ("epoch 3/15") */
     double done;         /* 0..1 */
@@ -122,7 +123,8 @@ static bool charted(const char *name)
     return strcmp(base, "progress") != 0 && strcmp(base, "throughput") != 0;
 }
 
-int kiln_metrics_chart(const char *title, const char *const *names,
+int kiln_metrics_chart(const char *title, const char *x_label,
+                       const char *const *names,
                        const double *const *steps,
                        const double *const *values, const size_t *counts,
                        size_t nseries, bool log_y, kiln_bundle **out)
@@ -135,7 +137,7 @@ int kiln_metrics_chart(const char *title, const char *const *names,
             first = i;
     kiln_chart_opts o = {.kind = KILN_CHART_LINE,
                          .title = title,
-                         .x_label = "epoch",
+                         .x_label = x_label ? x_label : "epoch",
                          .y_label = shown == 1 ? names[first] : "value",
                          .y_log = log_y,
                          .x_integer = true,
@@ -243,7 +245,8 @@ static void show_chart(kiln_train_view *v, bool force)
         counts[i] = v->series[i].n;
     }
     kiln_bundle *b = NULL;
-    if (kiln_metrics_chart(v->job, names, xs, ys, counts, n, v->opts.log_y,
+    if (kiln_metrics_chart(v->job, v->step, names, xs, ys, counts, n,
+                           v->opts.log_y,
                            &b) != KILN_OK)
         return;
     if (v->chart_shown)
@@ -322,6 +325,7 @@ static void on_status(void *data, const kiln_job *job)
 {
     kiln_train_view *v = data;
     snprintf(v->job, sizeof v->job, "%s", kiln_job_name(job));
+    v->step = kiln_job_algo(job)->step;
     snprintf(v->status, sizeof v->status, "%s",
              kiln_job_secondary_status(job));
     if (strcmp(v->status, "Training") == 0)

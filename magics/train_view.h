@@ -41,11 +41,13 @@ const kiln_job_events *kiln_train_view_events(kiln_train_view *v);
 /* Publish the final progress line and chart and the summary table. */
 void kiln_train_view_finish(kiln_train_view *v, const kiln_job *job);
 
-/* A chart of metric series (name, steps, values) as a display bundle
+/* A chart of metric series (name, steps, values) by x_label (the
+ * algorithm's step: "epoch", "round") as a display bundle
  * (image/png with its size, text/plain); *out is new.  Progress and
  * throughput metrics ("train:progress", "train:throughput") are left out:
  * their scales would flatten the losses.  Used by %metrics too. */
-int kiln_metrics_chart(const char *title, const char *const *names,
+int kiln_metrics_chart(const char *title, const char *x_label,
+                       const char *const *names,
                        const double *const *steps,
                        const double *const *values, const size_t *counts,
                        size_t nseries, bool log_y, kiln_bundle **out);

@@ -314,6 +314,7 @@ const kiln_algo kiln_algo_pca = {
     .formats = formats,
     .outputs = "projection",
     .response_key = "projections",
+    .step = "component",
     .request_types = kiln_first_party_requests,
     .response_types = kiln_first_party_responses,
     .response_fields = NULL,

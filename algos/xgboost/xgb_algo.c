@@ -717,6 +717,7 @@ const kiln_algo kiln_algo_xgboost = {
     .formats = formats,
     .outputs = "score, predicted_label, raw_score",
     .response_key = "predictions",
+    .step = "round",
     .request_types = xgb_request_types,
     .response_types = xgb_response_types,
     .response_fields = xgb_response_fields,
