@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,121 @@ static int fit_cols(kiln_job *job, const char *name, kiln_dataset *d,
                           have, why, cols, hint);
 }
 
+/* ---- the channel cache ------------------------------------------------- */
+
+typedef struct cached_channel cached_channel;
+
+/* items grown to hold one more; NULL (items kept) when out of memory. */
+static cached_channel *realloc_items(cached_channel *items, size_t *cap);
+
+struct cached_channel {
+    char *path;
+    kiln_read_opts opts; /* cancel and threads cleared */
+    kiln_dataset *data;
+};
+
+struct kiln_channel_cache {
+    pthread_mutex_t lock;
+    cached_channel *items;
+    size_t n, cap;
+};
+
+kiln_channel_cache *kiln_channel_cache_new(void)
+{
+    kiln_channel_cache *c = calloc(1, sizeof *c);
+    if (c != NULL)
+        pthread_mutex_init(&c->lock, NULL);
+    return c;
+}
+
+void kiln_channel_cache_free(kiln_channel_cache *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->items[i].path);
+        kiln_dataset_free(c->items[i].data);
+    }
+    free(c->items);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static cached_channel *realloc_items(cached_channel *items, size_t *cap)
+{
+    size_t n = *cap ? *cap * 2 : 4;
+    cached_channel *p = realloc(items, n * sizeof *p);
+    if (p != NULL)
+        *cap = n;
+    return p;
+}
+
+static bool same_opts(const kiln_read_opts *a, const kiln_read_opts *b)
+{
+    return a->type.format == b->type.format &&
+           a->type.no_label == b->type.no_label && a->weights == b->weights &&
+           a->cols == b->cols;
+}
+
+static kiln_dataset *cache_find(kiln_channel_cache *c, const char *path,
+                                const kiln_read_opts *opts)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->items[i].path, path) == 0 &&
+            same_opts(&c->items[i].opts, opts))
+            return c->items[i].data;
+    return NULL;
+}
+
+/* Channel `path` from the cache, or read (outside the lock: two jobs
+ * starting together may both read it; the first to finish is kept).
+ * *shared says whether *out belongs to the cache. */
+static int cache_load(kiln_channel_cache *c, const char *path,
+                      const kiln_read_opts *opts, kiln_dataset **out,
+                      bool *shared, kiln_error *err)
+{
+    pthread_mutex_lock(&c->lock);
+    kiln_dataset *d = cache_find(c, path, opts);
+    pthread_mutex_unlock(&c->lock);
+    *shared = d != NULL;
+    if (d != NULL) {
+        *out = d;
+        return KILN_OK;
+    }
+    if (kiln_data_load(path, opts, &d, err) != KILN_OK)
+        return err->code;
+    *out = d;
+    if (kiln_dataset_is_sparse(d))
+        return KILN_OK;
+    pthread_mutex_lock(&c->lock);
+    kiln_dataset *other = cache_find(c, path, opts);
+    if (other != NULL) {
+        kiln_dataset_free(d);
+        *out = other;
+        *shared = true;
+    } else {
+        if (c->n == c->cap) {
+            cached_channel *p = realloc_items(c->items, &c->cap);
+            if (p != NULL)
+                c->items = p;
+        }
+    }
+    if (other == NULL && c->n < c->cap) {
+        cached_channel *it = &c->items[c->n];
+        it->path = strdup(path);
+        if (it->path != NULL) {
+            it->opts = *opts;
+            it->opts.cancel = NULL;
+            it->opts.threads = 0;
+            it->data = d;
+            c->n++;
+            *shared = true;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    return KILN_OK;
+}
+
 static int read_channels(kiln_job *job, const kiln_job_spec *spec,
                          kiln_error *err)
 {
@@ -206,13 +322,18 @@ static int read_channels(kiln_job *job, const kiln_job_spec *spec,
         if (a->read_opts != NULL)
             a->read_opts(job->hp, c->name, &opts);
         kiln_dataset *d = NULL;
-        if (kiln_data_load(c->path, &opts, &d, err) != KILN_OK)
+        bool shared = false;
+        if ((spec->cache
+                 ? cache_load(spec->cache, c->path, &opts, &d, &shared, err)
+                 : kiln_data_load(c->path, &opts, &d, err)) != KILN_OK)
             return err->code;
         int slot = strcmp(c->name, "train") == 0        ? 0
                    : strcmp(c->name, "validation") == 0 ? 1
                                                         : 2;
-        kiln_dataset_free(job->data[slot]);
+        if (!job->shared[slot])
+            kiln_dataset_free(job->data[slot]);
         job->data[slot] = d;
+        job->shared[slot] = shared;
         if ((a->flags & KILN_ALGO_SUPERVISED) && !kiln_dataset_has_labels(d))
             return kiln_error_set(err, KILN_DATA,
                                   "channel %s has no labels; %s trains on "
@@ -313,8 +434,10 @@ static void run(kiln_job *job, const kiln_job_spec *spec)
     }
     /* The data is not needed any more; free it before packing. */
     for (int s = 0; s < 3; s++) {
-        kiln_dataset_free(job->data[s]);
+        if (!job->shared[s])
+            kiln_dataset_free(job->data[s]);
         job->data[s] = NULL;
+        job->shared[s] = false;
     }
     if (rc == KILN_OK && kiln_cancel_requested(spec->cancel))
         rc = kiln_error_set(&err, KILN_INTERRUPTED, "training was interrupted");

@@ -54,6 +54,15 @@ typedef struct kiln_channel_spec {
                                  unsupervised algorithm get label_size=0 */
 } kiln_channel_spec;
 
+/* Channels read once and shared by the jobs given the cache (a tuning
+ * job's): a job takes a dense channel from it when it was read from the
+ * same path with the same options, and reads (and adds) it otherwise;
+ * sparse channels, whose width a job may widen, are each job's own.  The
+ * datasets are read-only while shared.  Threads: any. */
+typedef struct kiln_channel_cache kiln_channel_cache;
+kiln_channel_cache *kiln_channel_cache_new(void); /* NULL: out of memory */
+void kiln_channel_cache_free(kiln_channel_cache *c); /* no job may use it */
+
 typedef struct kiln_job_events {
     void *data;
     void (*log)(void *data, const char *line);
@@ -78,6 +87,7 @@ typedef struct kiln_job_spec {
     const kiln_job_events *events; /* may be NULL */
     const char *tuning_job;  /* the tuning job launching it (its
                                 describe.json gets TuningJobArn), or NULL */
+    kiln_channel_cache *cache; /* channels shared with other jobs, or NULL */
 } kiln_job_spec;
 
 /* Check spec and run the job to its end.

@@ -52,6 +52,7 @@ struct kiln_job {
     size_t nmetrics, metrics_cap;
     FILE *log, *metrics_csv;
     kiln_dataset *data[3]; /* train, validation, test while running */
+    bool shared[3];        /* data[s] belongs to a kiln_channel_cache */
     unsigned threads;
     const kiln_job_events *events;
 };

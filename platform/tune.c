@@ -62,6 +62,7 @@ struct kiln_tuning {
     char **static_names, **static_values; /* with _tuning_objective_metric */
     size_t nstatic;
     kiln_job_spec job_template; /* channels, algo, root, threads */
+    kiln_channel_cache *cache;  /* the channels, read once */
     double created;
 
     /* the run, under lock */
@@ -1307,6 +1308,7 @@ void kiln_tuning_free(kiln_tuning *t)
     free(t->warm_x);
     free(t->warm_y);
     json_decref(t->parent_best);
+    kiln_channel_cache_free(t->cache);
     free(t);
 }
 
@@ -1442,6 +1444,10 @@ int kiln_tuning_run(const kiln_tune_spec *spec, kiln_tuning **out,
                                    : (cores < 1 ? 1u : (unsigned)cores);
     unsigned per = total / (unsigned)spec->max_parallel;
     t->job_template.threads = per ? per : 1;
+    /* Every job reads the same channels: once, shared read-only. */
+    t->job_template.cache = t->cache = kiln_channel_cache_new();
+    if (rc == KILN_OK && t->cache == NULL)
+        rc = kiln_error_nomem(err);
     if (rc == KILN_OK && spec->nparents > 0)
         rc = load_parents(spec, t, err);
     if (rc == KILN_OK) {

@@ -35,10 +35,13 @@ typedef struct mean_model {
 } mean_model;
 
 static kiln_cancel *cancel_after_epoch1; /* interrupt in the second epoch */
+static const kiln_dataset *last_train;   /* the dataset the last job read */
+static kiln_channel_cache *job_cache;    /* given to run_job's jobs */
 
 static int mean_train(const kiln_train_ctx *ctx, void **model, kiln_error *err)
 {
     const kiln_dataset *d = ctx->train;
+    last_train = d;
     if (kiln_hp_int(ctx->hp, "fail") == 1)
         return kiln_error_set(err, KILN_DATA, "%s", "x");
     if (kiln_hp_int(ctx->hp, "fail") == 2) {
@@ -226,6 +229,7 @@ static int run_job(const char *name, const char *const *hps, size_t nhp,
         .threads = 1,
         .cancel = cancel,
         .events = &ev,
+        .cache = job_cache,
     };
     return kiln_job_run(&spec, out, err);
 }
@@ -513,6 +517,36 @@ static void test_unpack_refuses_escapes(void **state)
     assert_int_equal(kiln_artifact_unpack(junk, dir, &err), KILN_DATA);
 }
 
+/* Jobs given a channel cache read a channel once and share it; a job
+ * without one reads its own; the models are the same. */
+static void test_channel_cache(void **state)
+{
+    (void)state;
+    kiln_channel_cache *cache = kiln_channel_cache_new();
+    assert_non_null(cache);
+    const kiln_dataset *seen_by[3];
+    const char *names[3] = {"cache-1", "cache-2", "cache-3"};
+    for (int i = 0; i < 3; i++) {
+        job_cache = i < 2 ? cache : NULL;
+        seen s = {0};
+        kiln_error err;
+        kiln_error_init(&err);
+        kiln_job *job = NULL;
+        assert_int_equal(run_job(names[i], (const char *const[]){"epochs=1"},
+                                 1, &s, NULL, &job, &err),
+                         KILN_OK);
+        assert_string_equal(kiln_job_status(job), "Completed");
+        seen_by[i] = last_train;
+        kiln_job_free(job);
+    }
+    /* the cache still holds the first dataset: the third job's is
+     * another allocation */
+    assert_ptr_equal(seen_by[0], seen_by[1]);
+    assert_ptr_not_equal(seen_by[0], seen_by[2]);
+    job_cache = NULL;
+    kiln_channel_cache_free(cache);
+}
+
 static void test_parse_time(void **state)
 {
     (void)state;
@@ -535,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_interrupted_job),
         cmocka_unit_test(test_default_name),
         cmocka_unit_test(test_unpack_refuses_escapes),
+        cmocka_unit_test(test_channel_cache),
         cmocka_unit_test(test_parse_time),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
