@@ -177,6 +177,10 @@ def test_notebook_runs_like_papermill(path, tmp_path):
         _check_hosting(nb, workdir, workdir / "jobs")
     if _rel(path) == "notebooks/tuning.ipynb":
         _check_tuning(nb, workdir / "jobs")
+    # the labs: their checks are in the labs' section at the end of the file
+    check = LAB_CHECKS.get(_rel(path))
+    if check is not None:
+        check(nb, workdir)
 
 
 def _check_training(nb, root):
@@ -606,3 +610,403 @@ def test_tour_to_html_with_nbconvert(tmp_path):
     # outputs of the notebook, not just its sources
     assert "hello from kiln: 3 cells, answer 42" in text
     assert "a shell says hello" in text  # the output (the source is highlighted)
+
+
+# --- the labs: the SageMaker course labs rebuilt on kiln (labs/) ---------------------
+#
+# Each lab gets small sizes, and a free port where it deploys, through the
+# papermill-style injection above, and a check of what it showed and wrote.
+# A lab without an entry here runs with its own parameters and is checked
+# for error outputs only.
+
+_LAB_PORTS = conftest.free_ports(2)
+
+LAB_PARAMETERS = {
+    "labs/01-builtin-algorithms.ipynb": {"rounds": 20, "epochs": 6, "seed": 7, "out": "jobs"},
+    "labs/04-hosting.ipynb": {"rounds": 20, "port": _LAB_PORTS[0], "workers": 2, "out": "jobs"},
+    "labs/05-tuning.ipynb": {"jobs": 8, "parallel": 1, "rounds": 20, "seed": 3,
+                             "port": _LAB_PORTS[1], "out": "jobs"},
+    "labs/06-data-formats.ipynb": {"images": 1500, "rounds": 5, "epochs": 3, "seed": 7,
+                                   "out": "jobs"},
+}
+PARAMETERS.update(LAB_PARAMETERS)
+
+
+def _lab_job(root, name, algo):
+    """A completed job's describe.json, after checking its status, its
+    algorithm and its artifact (the names inside model.tar.gz)."""
+    import json
+    import tarfile
+
+    desc = json.loads((root / name / "describe.json").read_text())
+    assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
+    assert desc["AlgorithmSpecification"]["TrainingImage"].startswith("kiln/" + algo), desc
+    member = {"xgboost": "xgboost-model"}.get(algo, "model_algo-1")
+    with tarfile.open(root / name / "output" / "model.tar.gz") as t:
+        assert t.getnames() == [member], t.getnames()
+    return desc
+
+
+def _lab_final(desc):
+    return {m["MetricName"]: m["Value"] for m in desc["FinalMetricDataList"]}
+
+
+def _lab_model_bytes(root, name):
+    import tarfile
+
+    with tarfile.open(root / name / "output" / "model.tar.gz") as t:
+        return t.extractfile(t.getnames()[0]).read()
+
+
+def _lab_live_chart(nb, start, job, metrics):
+    """The %%train cell starting with `start` shows the job's metrics chart
+    (its final state), a real PNG of SageMaker's chart size, and its summary
+    table says Completed."""
+    outputs = _cell_outputs(nb, start)
+    charts = _charts(outputs)
+    title = "<chart: %s, %d metrics>" % (job, metrics)
+    assert title in charts, sorted(charts)
+    png, meta = charts[title]
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000, len(png)
+    assert meta == {"width": 640, "height": 320}, meta
+    text = _outputs_text(outputs)
+    assert re.search(r"^status\s+Completed\s*$", text, re.M), text
+    return outputs
+
+
+def _lab_predicted(nb, start, rows, by):
+    """%predict's outputs in the cell starting with `start`: the line naming
+    how many rows went where, and its metrics table."""
+    outputs = _cell_outputs(nb, start)
+    text = _outputs_text(outputs)
+    assert "%d rows predicted by %s" % (rows, by) in text, text
+    return outputs, metrics_table(outputs)
+
+
+def _check_lab01(nb, workdir):
+    """Lab 1: XGBoost and Linear Learner on breast cancer.  Both jobs
+    completed with the injected rounds and epochs and SageMaker's
+    artifacts; each %%train cell shows its live chart; %describe shows the
+    record and the feature importance; %metrics charts again; the artifacts'
+    listings are shown; %predict scores both on the 85 test rows with the
+    metrics, the confusion matrix and the curves, Linear Learner's the same
+    as its job's own test metrics; %jobs lists both."""
+    root = workdir / "jobs"
+    xgb = _lab_job(root, "bc-xgb", "xgboost")
+    linear = _lab_job(root, "bc-linear", "linear-learner")
+    assert xgb["HyperParameters"]["num_round"] == "20", xgb["HyperParameters"]
+    assert linear["HyperParameters"]["epochs"] == "6", linear["HyperParameters"]
+    assert [c["ChannelName"] for c in linear["InputDataConfig"]] == ["train", "validation", "test"]
+    assert _lab_final(xgb)["validation:auc"] > 0.95, _lab_final(xgb)
+    linear_final = _lab_final(linear)
+    assert linear_final["test:binary_classification_accuracy"] > 0.9, linear_final
+
+    _lab_live_chart(nb, "%%train xgboost", "bc-xgb", 4)
+    _lab_live_chart(nb, "%%train linear-learner", "bc-linear", 2)
+
+    shown = _cell_outputs(nb, "%describe bc-xgb")
+    records = [o.data["application/json"] for o in shown if "application/json" in o.get("data", {})]
+    assert records and records[0]["TrainingJobName"] == "bc-xgb", records
+    assert records[0]["ModelArtifacts"]["S3ModelArtifacts"].endswith("/bc-xgb/output/model.tar.gz")
+    assert "<chart: bc-xgb: feature importance, 20 bars>" in _charts(shown), sorted(_charts(shown))
+    names = _outputs_text(_cell_outputs(nb, "!/usr/bin/python3 -c \"from sklearn"))
+    assert "f27 worst concave points" in names, names
+    assert "<chart: bc-linear, 2 metrics>" in _charts(_cell_outputs(nb, "%metrics bc-linear"))
+
+    listing = _outputs_text(_cell_outputs(nb, "!ls $out/bc-xgb"))
+    assert re.search(r" xgboost-model$", listing, re.M), listing
+    assert re.search(r" model_algo-1$", listing, re.M), listing
+    assert "Early stop condition met" in listing or "Best model found" in listing, listing
+
+    for job in ("bc-xgb", "bc-linear"):
+        outputs, metrics = _lab_predicted(nb, "%predict " + job, 85, "training job " + job)
+        assert metrics["accuracy"] > 0.9 and metrics["ROC AUC"] > 0.95, (job, metrics)
+        assert set(metrics) >= {"precision", "recall", "F1", "log loss"}, metrics
+        titles = sorted(_charts(outputs))
+        assert titles[0] == "<chart: Confusion matrix, 2 classes>", titles
+        assert titles[1] == "<chart: Precision-recall curve>", titles
+        assert titles[2].startswith("<chart: ROC curve (AUC 0."), titles
+        if job == "bc-linear":
+            assert metrics["accuracy"] == pytest.approx(
+                linear_final["test:binary_classification_accuracy"], abs=1e-6), (metrics, linear_final)
+
+    jobs = _outputs_text(_cell_outputs(nb, "%jobs"))
+    assert re.search(r"^bc-linear\s+linear-learner\s+Completed", jobs, re.M), jobs
+    assert re.search(r"^bc-xgb\s+xgboost\s+Completed", jobs, re.M), jobs
+
+
+def _check_lab04(nb, workdir):
+    """Lab 4: the endpoint on the injected port; GET /ping; boto3's
+    invoke_endpoint answering CSV and JSON with the xgboost library's
+    predictions of the artifact; boto3's confusion matrix and %predict's
+    over HTTP agreeing; one raw JSON Lines answer; the batch transform's
+    label,score file and its record; the endpoint stopped at the end."""
+    import json
+
+    import numpy as np
+    import xgboost as xgb
+
+    root = workdir / "jobs"
+    port = LAB_PARAMETERS["labs/04-hosting.ipynb"]["port"]
+    desc = _lab_job(root, "bc-xgb", "xgboost")
+    assert desc["HyperParameters"]["num_round"] == "20", desc["HyperParameters"]
+    _lab_live_chart(nb, "%%train xgboost", "bc-xgb", 4)
+
+    deploy = _cell_outputs(nb, "%deploy bc-xgb")
+    assert _endpoint_url(deploy) == "http://127.0.0.1:%d" % port
+    text = _outputs_text(deploy)
+    assert "InService" in text and 'EndpointName="bc-endpoint"' in text, text
+    listing = _outputs_text(_cell_outputs(nb, "%endpoints"))
+    assert re.search(r"^bc-endpoint\s+bc-xgb \(xgboost\)\s+http://127\.0\.0\.1:%d\s+2\s" % port,
+                     listing, re.M), listing
+    ping = _outputs_text(_cell_outputs(nb, "!curl"))
+    assert ping.strip() == "GET /ping: HTTP 200", ping
+
+    # the xgboost library's predictions from the job's artifact
+    booster = xgb.Booster()
+    booster.load_model(bytearray(_lab_model_bytes(root, "bc-xgb")))
+    test = np.loadtxt(workdir / "data" / "bc" / "test" / "test.csv", delimiter=",")
+    assert test.shape == (85, 31), test.shape
+    expected = booster.predict(xgb.DMatrix(test[:, 1:]))
+
+    boto = [c for c in nb.cells
+            if c.cell_type == "code" and c.source.startswith("!/usr/bin/python3 -c \"import boto3")]
+    assert len(boto) == 2, [c.source[:60] for c in boto]
+    first = _outputs_text(boto[0].outputs)
+    m = re.search(r"^ContentType text/csv answer \[(.*)\]$", first, re.M)
+    assert m, first
+    csv_scores = [float(v.strip(" '")) for v in m.group(1).split(",")]
+    np.testing.assert_allclose(csv_scores, expected[:3], rtol=0, atol=1e-6)
+    m = re.search(r"^ContentType application/json answer (\{.*\})$", first, re.M)
+    assert m, first
+    json_scores = [p["score"] for p in json.loads(m.group(1))["predictions"]]
+    np.testing.assert_allclose(json_scores, expected[:3], rtol=0, atol=1e-6)
+    assert "labels %s" % [int(v) for v in test[:3, 0]] in first, first
+
+    second = _outputs_text(boto[1].outputs)
+    assert second.startswith("85 rows scored by boto3\n"), second
+    cells = {}
+    for a in (0, 1):
+        m = re.search(r"^%d\s+(\d+)\s+(\d+)$" % a, second, re.M)
+        assert m, second
+        cells[a] = (int(m.group(1)), int(m.group(2)))
+    predicted = (expected > 0.5).astype(int)
+    for a in (0, 1):
+        assert cells[a] == (int(((test[:, 0] == a) & (predicted == 0)).sum()),
+                            int(((test[:, 0] == a) & (predicted == 1)).sum())), (cells, a)
+    accuracy = float((predicted == test[:, 0]).mean())
+    assert "accuracy %.4f" % accuracy in second, (second, accuracy)
+
+    outputs, metrics = _lab_predicted(nb, "%predict bc-endpoint --data", 85, "endpoint bc-endpoint")
+    assert "over HTTP" in _outputs_text(outputs)
+    assert metrics["accuracy"] == pytest.approx(accuracy, abs=1e-6) and metrics["ROC AUC"] > 0.95, metrics
+    assert "<chart: Confusion matrix, 2 classes>" in _charts(outputs), sorted(_charts(outputs))
+
+    raw = _outputs_text(_cell_outputs(nb, "row = "))
+    m = re.fullmatch(r'\{"score": ([0-9.e-]+)\}\n?', raw.strip() + "\n")
+    assert m and float(m.group(1)) < 0.5, raw  # scikit-learn's first tumour is malignant
+
+    lines = (workdir / "data" / "batch" / "test.csv.out").read_text().split()
+    pairs = np.array([[float(v) for v in line.split(",")] for line in lines])
+    assert pairs.shape == (85, 2), pairs.shape
+    np.testing.assert_array_equal(pairs[:, 0], test[:, 0])
+    np.testing.assert_allclose(pairs[:, 1], expected, rtol=0, atol=1e-6)
+    rec = json.loads((root / "transform-jobs" / "bc-batch" / "describe.json").read_text())
+    assert rec["TransformJobStatus"] == "Completed", rec
+    assert rec["DataProcessing"] == {"InputFilter": "$[1:]", "OutputFilter": "$[0,-1]",
+                                     "JoinSource": "Input"}, rec["DataProcessing"]
+    scored = _outputs_text(_cell_outputs(nb, "!/usr/bin/python3 -c \"import json"))
+    assert "batch transform: 85 rows, accuracy %.4f" % accuracy in scored, scored
+
+    last = _outputs_text(_cell_outputs(nb, "%undeploy bc-endpoint"))
+    m = re.search(r"endpoint bc-endpoint stopped after (\d+) invocations \(0 errors\)", last)
+    assert m and int(m.group(1)) >= 5, last
+    assert "no endpoints are running" in last, last
+
+
+def _check_lab05(nb, workdir):
+    """Lab 5: a Bayesian and a Random tuning job with the same injected
+    budget, seed and ranges, both recorded Completed; the Bayesian one's
+    first, random proposals the same as Random search's; the comparison
+    printed from the records (best of each, best so far after every job);
+    the best models on the test channel; the Bayesian best deployed on the
+    injected port, queried, and stopped."""
+    import csv
+    import json
+
+    root = workdir / "jobs"
+    params = LAB_PARAMETERS["labs/05-tuning.ipynb"]
+    jobs = params["jobs"]
+    descs, rows = {}, {}
+    for name, strategy in (("bc-bayes", "Bayesian"), ("bc-random", "Random")):
+        desc = json.loads((root / "tuning-jobs" / name / "describe.json").read_text())
+        assert desc["HyperParameterTuningJobStatus"] == "Completed", desc
+        cfg = desc["HyperParameterTuningJobConfig"]
+        assert cfg["Strategy"] == strategy and cfg["RandomSeed"] == params["seed"], cfg
+        assert cfg["ResourceLimits"] == {"MaxNumberOfTrainingJobs": jobs,
+                                         "MaxParallelTrainingJobs": params["parallel"]}, cfg
+        assert cfg["HyperParameterTuningJobObjective"] == {"Type": "Minimize",
+                                                           "MetricName": "validation:logloss"}
+        assert desc["TrainingJobStatusCounters"]["Completed"] == jobs, desc["TrainingJobStatusCounters"]
+        assert desc["TrainingJobDefinition"]["StaticHyperParameters"]["num_round"] == str(params["rounds"])
+        descs[name] = desc
+        with open(root / "tuning-jobs" / name / "analytics.csv", newline="") as f:
+            rows[name] = sorted(csv.DictReader(f), key=lambda r: r["TrainingJobName"])
+        assert len(rows[name]) == jobs, rows[name]
+    ranges = [d["HyperParameterTuningJobConfig"]["ParameterRanges"] for d in descs.values()]
+    assert ranges[0] == ranges[1], ranges
+    # random proposals until the Gaussian process has d + 1 = 5 results
+    tuned = ("eta", "max_depth", "min_child_weight", "subsample")
+    for a, b in zip(rows["bc-bayes"][:5], rows["bc-random"][:5]):
+        assert [a[k] for k in tuned] == [b[k] for k in tuned], (a, b)
+
+    best = {n: d["BestTrainingJob"] for n, d in descs.items()}
+    values = {n: b["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] for n, b in best.items()}
+    for name in best:
+        assert 0 < values[name] < 0.3, values
+        assert min(float(r["FinalObjectiveValue"]) for r in rows[name]) == pytest.approx(values[name], rel=1e-9)
+        _lab_job(root, best[name]["TrainingJobName"], "xgboost")
+
+    for name, strategy in (("bc-bayes", "Bayesian"), ("bc-random", "Random")):
+        tuning = _cell_outputs(nb, "%%tune xgboost --objective validation:logloss --strategy " + strategy)
+        text = _outputs_text(tuning)
+        assert re.search(r"tuning %s \(%s\): %d of %d jobs done, 0 running; best validation:logloss "
+                         r"[0-9.e-]+ \(%s\); [0-9.]+ s; Completed" % (name, strategy, jobs, jobs,
+                                                                     best[name]["TrainingJobName"]),
+                         text), text
+        charts = _charts(tuning)
+        assert "validation:logloss by training job: %d completed, 0 stopped; best %s" % (
+            jobs, "%g" % values[name]) in charts, sorted(charts)
+        assert len(charts) == 5, sorted(charts)  # the live chart, then one a tuned parameter
+
+    compared = _outputs_text(_cell_outputs(nb, "!/usr/bin/python3 -c \"import csv, json"))
+    for name, strategy in (("bc-bayes", "Bayesian"), ("bc-random", "Random")):
+        line = "%-9s %-8s seed %d, %d jobs: best %s validation:logloss %.6f" % (
+            name, strategy, params["seed"], jobs, best[name]["TrainingJobName"], values[name])
+        assert line in compared, (line, compared)
+    table = re.findall(r"^\s+(\d+)\s+([0-9.]+)\s+([0-9.]+)$", compared, re.M)
+    assert [int(t[0]) for t in table] == list(range(1, jobs + 1)), compared
+    assert float(table[-1][1]) == pytest.approx(values["bc-bayes"], abs=1e-6), table
+    assert float(table[-1][2]) == pytest.approx(values["bc-random"], abs=1e-6), table
+    assert all(t[1] == t[2] for t in table[:5]), table
+
+    local = {}
+    for name in best:
+        by = "training job %s (the best of tuning job %s)" % (best[name]["TrainingJobName"], name)
+        _, local[name] = _lab_predicted(nb, "%predict " + name, 85, by)
+        assert local[name]["accuracy"] > 0.9, local[name]
+
+    deploy = _cell_outputs(nb, "%deploy bc-bayes")
+    assert _endpoint_url(deploy) == "http://127.0.0.1:%d" % params["port"]
+    assert "%s (xgboost)" % best["bc-bayes"]["TrainingJobName"] in _outputs_text(deploy)
+    outputs, metrics = _lab_predicted(nb, "%predict bc-tuned", 85, "endpoint bc-tuned")
+    assert metrics == local["bc-bayes"], (metrics, local["bc-bayes"])
+    assert "<chart: Confusion matrix, 2 classes>" in _charts(outputs)
+    last = _outputs_text(_cell_outputs(nb, "%undeploy bc-tuned"))
+    assert "endpoint bc-tuned stopped after 1 invocation (0 errors)" in last, last
+
+
+def _check_lab06(nb, workdir):
+    """Lab 6: the same rows as CSV, RecordIO-protobuf and libsvm channels,
+    each previewed; XGBoost from each (CSV and RecordIO the same model byte
+    for byte, libsvm another, its zeros missing values), the comparison
+    printed from the records; Linear Learner the same from CSV and RecordIO;
+    the libsvm model worse on the same rows as CSV; raw answers in three
+    Accept types; batch transforms of RecordIO (JSON Lines) and CSV
+    (label left out) agreeing."""
+    import json
+
+    import numpy as np
+
+    root = workdir / "jobs"
+    params = LAB_PARAMETERS["labs/06-data-formats.ipynb"]
+    n = params["images"]
+    sizes = {"train": n * 70 // 100, "validation": n * 15 // 100, "test": n * 15 // 100}
+    data = workdir / "data"
+    ext = {"csv": "csv", "recordio": "pbr", "libsvm": "libsvm"}
+    for fmt in ext:
+        for channel, rows in sizes.items():
+            f = data / fmt / channel / ("%s.%s" % (channel, ext[fmt]))
+            assert f.is_file() and f.stat().st_size > 0, f
+            if fmt != "recordio":
+                assert len(f.read_text().splitlines()) == rows, (f, rows)
+    csv_test = np.loadtxt(data / "csv" / "test" / "test.csv", delimiter=",")
+    assert csv_test.shape == (sizes["test"], 785), csv_test.shape
+    libsvm_test = (data / "libsvm" / "test" / "test.libsvm").read_text().splitlines()
+    libsvm_labels = [float(line.split()[0]) for line in libsvm_test]
+    np.testing.assert_array_equal(libsvm_labels, csv_test[:, 0])  # the same rows, the same order
+
+    heads = {"csv": "data/csv/train: text/csv, 785 columns",
+             "recordio": "data/recordio/train: application/x-recordio-protobuf, dense, 784 features, labelled",
+             "libsvm": "data/libsvm/train: text/libsvm, sparse"}
+    for fmt, line in heads.items():
+        assert line in _outputs_text(_cell_outputs(nb, "%%head data/%s/train" % fmt)), fmt
+    # od's first words: RecordIO's magic, then the record's length
+    od = _outputs_text(_cell_outputs(nb, "%head data/recordio/train"))
+    assert re.search(r"^0000000 ced7230a ", od, re.M), od
+
+    types = {"csv": "text/csv", "recordio": "application/x-recordio-protobuf", "libsvm": "text/libsvm"}
+    descs = {}
+    for fmt, ctype in types.items():
+        job = "xgb-" + fmt
+        descs[fmt] = _lab_job(root, job, "xgboost")
+        assert [c["ContentType"] for c in descs[fmt]["InputDataConfig"]] == [ctype, ctype]
+        assert descs[fmt]["HyperParameters"]["num_round"] == str(params["rounds"])
+        _lab_live_chart(nb, "%%train xgboost --train data/" + fmt + "/train", job, 4)
+    models = {fmt: _lab_model_bytes(root, "xgb-" + fmt) for fmt in types}
+    assert models["csv"] == models["recordio"]
+    assert models["libsvm"] != models["csv"]
+    assert _lab_final(descs["csv"]) == _lab_final(descs["recordio"])
+    assert _lab_final(descs["csv"])["validation:merror"] < 0.5, _lab_final(descs["csv"])
+
+    import hashlib
+
+    compare = "!/usr/bin/python3 -c \"import hashlib, json, tarfile; \\\njobs = "
+    compared = _outputs_text(_cell_outputs(nb, compare + "('xgb-csv'"))
+    for fmt, ctype in types.items():
+        final = _lab_final(descs[fmt])
+        line = "%-13s %-32s %-18.6f %-20.6f %s" % ("xgb-" + fmt, ctype, final["validation:merror"],
+                                                   final["validation:mlogloss"],
+                                                   hashlib.md5(models[fmt]).hexdigest())
+        assert line in compared, (line, compared)
+
+    linear = {fmt: _lab_job(root, "ll-" + fmt, "linear-learner") for fmt in ("csv", "recordio")}
+    assert _lab_model_bytes(root, "ll-csv") == _lab_model_bytes(root, "ll-recordio")
+    accuracy = _lab_final(linear["csv"])["test:multiclass_accuracy"]
+    assert accuracy == _lab_final(linear["recordio"])["test:multiclass_accuracy"] and accuracy > 0.6, accuracy
+    compared = _outputs_text(_cell_outputs(nb, compare + "('ll-csv'"))
+    md5 = hashlib.md5(_lab_model_bytes(root, "ll-csv")).hexdigest()
+    assert compared.count("test:multiclass_accuracy %.6f  md5 of model_algo-1 %s" % (accuracy, md5)) == 2, compared
+
+    by = "training job xgb-libsvm"
+    _, own = _lab_predicted(nb, "%predict xgb-libsvm --data data/libsvm/test", sizes["test"], by)
+    _, zeros = _lab_predicted(nb, "%predict xgb-libsvm --data data/csv/test", sizes["test"], by)
+    assert own["accuracy"] > 0.6 and own["accuracy"] != zeros["accuracy"], (own, zeros)
+    _, other = _lab_predicted(nb, "%predict xgb-csv --data data/recordio/test", sizes["test"],
+                              "training job xgb-csv")
+    assert other["accuracy"] > 0.6, other
+
+    raw = _outputs_text(_cell_outputs(nb, "%predict xgb-csv --body")).split()
+    m = re.fullmatch(r'(\d)\s\{"predictions":\s\[\{"score":\s(\d)\}\]\}\s\{"score":\s(\d)\}',
+                     " ".join(raw))
+    assert m and m.group(1) == m.group(2) == m.group(3), raw
+
+    answers = [json.loads(line) for line in
+               (data / "ll-predictions" / "test.pbr.out").read_text().splitlines()]
+    assert len(answers) == sizes["test"] and all(len(a["score"]) == 10 for a in answers), answers[:2]
+    lines = (data / "ll-csv-predictions" / "test.csv.out").read_text().splitlines()
+    assert len(lines) == sizes["test"], len(lines)
+    labels = [int(float(line.split(",")[-1])) for line in lines]
+    assert labels == [a["predicted_label"] for a in answers]
+    assert np.mean(np.array(labels) == csv_test[:, 0]) == pytest.approx(accuracy, abs=1e-6)
+    for name in ("ll-recordio-test", "ll-csv-test"):
+        rec = json.loads((root / "transform-jobs" / name / "describe.json").read_text())
+        assert rec["TransformJobStatus"] == "Completed", rec
+
+
+LAB_CHECKS = {
+    "labs/01-builtin-algorithms.ipynb": _check_lab01,
+    "labs/04-hosting.ipynb": _check_lab04,
+    "labs/05-tuning.ipynb": _check_lab05,
+    "labs/06-data-formats.ipynb": _check_lab06,
+}
