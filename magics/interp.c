@@ -463,8 +463,9 @@ static int run_magic(const run *r, const kiln_line *line)
         context_at(r, raw_offset(r, line, line->arg + bad));
     if (rc == KILN_OK && cell) {
         rc = subst(r->in->vars, line->body, line->body_len,
-                   (m->flags & KILN_MAGIC_TEXT_BODY) ? SUBST_TEXT
-                                                     : SUBST_STRICT,
+                   (m->flags & KILN_MAGIC_TEXT_BODY)    ? SUBST_TEXT
+                   : (m->flags & KILN_MAGIC_SHELL_BODY) ? SUBST_SHELL
+                                                        : SUBST_STRICT,
                    &body, &bad, r->err);
         if (rc == KILN_NAME)
             context_at(r, line->start + line->span + 1 + bad);

@@ -16,6 +16,7 @@ static const kiln_magic *const groups[] = {
     kiln_magics_deploy,
     kiln_magics_predict,
     kiln_magics_tune,
+    kiln_magics_script,
 };
 
 #define MAX_MAGICS 256

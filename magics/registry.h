@@ -42,6 +42,9 @@ enum {
      * defined $names are substituted, but an unknown $name and `$$` (display
      * math) stay as written instead of being an error and an escape. */
     KILN_MAGIC_TEXT_BODY = 1u << 1,
+    /* The body is a script: defined $names are substituted, an unknown
+     * $name is left for the script's shell, as for `!command`. */
+    KILN_MAGIC_SHELL_BODY = 1u << 2,
 };
 
 typedef struct kiln_magic kiln_magic;
@@ -86,6 +89,7 @@ extern const kiln_magic kiln_magics_train[];
 extern const kiln_magic kiln_magics_deploy[];
 extern const kiln_magic kiln_magics_predict[];
 extern const kiln_magic kiln_magics_tune[];
+extern const kiln_magic kiln_magics_script[];
 
 /* What most magics end with: display bundle b when rc is KILN_OK, free
  * it either way, and return rc (KILN_NOMEM with err filled).  b may be

@@ -391,9 +391,10 @@ static void test_complete(void **state)
                   (const char *[]){"%%html", "%head", "%help"}, 3);
     complete_want(f, "%%j", -1, 0, (const char *[]){"%%json"}, 1);
     complete_want(f, "%%", -1, 0,
-                  (const char *[]){"%%html", "%%json", "%%markdown",
-                                   "%%train", "%%tune"},
-                  5);
+                  (const char *[]){"%%bash", "%%html", "%%json", "%%markdown",
+                                   "%%script", "%%train", "%%tune",
+                                   "%%writefile"},
+                  8);
     /* Algorithms after %train, %%train, %%tune and %help; then their
      * hyperparameters, as name= on the line and name = in a body. */
     complete_want(f, "%train li", -1, 7,
