@@ -619,7 +619,7 @@ def test_tour_to_html_with_nbconvert(tmp_path):
 # A lab without an entry here runs with its own parameters and is checked
 # for error outputs only.
 
-_LAB_PORTS = conftest.free_ports(2)
+_LAB_PORTS = conftest.free_ports(4)
 
 LAB_PARAMETERS = {
     "labs/01-builtin-algorithms.ipynb": {"rounds": 20, "epochs": 6, "seed": 7, "out": "jobs"},
@@ -628,6 +628,10 @@ LAB_PARAMETERS = {
                              "port": _LAB_PORTS[1], "out": "jobs"},
     "labs/06-data-formats.ipynb": {"images": 1500, "rounds": 5, "epochs": 3, "seed": 7,
                                    "out": "jobs"},
+    "labs/02-kmeans-fashion-mnist.ipynb": {"images": 2500, "k": 10, "epochs": 4,
+                                           "port": _LAB_PORTS[2], "out": "jobs"},
+    "labs/03-pca-kmeans-pipeline.ipynb": {"images": 2500, "components": 20, "k": 10,
+                                          "port": _LAB_PORTS[3], "out": "jobs"},
 }
 PARAMETERS.update(LAB_PARAMETERS)
 
@@ -1004,7 +1008,133 @@ def _check_lab06(nb, workdir):
         assert rec["TransformJobStatus"] == "Completed", rec
 
 
+def _purity_from(outputs):
+    table = metrics_table(outputs)
+    assert table["clusters used"] >= 8, table
+    return table["purity"]
+
+
+def _artifact_arrays(root, job, workdir):
+    """(names, arrays) of job's model_algo-1, an MXNet NDArray file, read
+    by the tests' own decoder (oracles.ndarray_decode)."""
+    import tarfile
+
+    from oracles import ndarray_decode
+
+    dest = workdir / ("unpacked-" + job)
+    with tarfile.open(root / job / "output" / "model.tar.gz") as t:
+        t.extractall(dest)
+    return ndarray_decode((dest / "model_algo-1").read_bytes())
+
+
+def _recordio_rows(workdir, channel):
+    """(features, labels) of a dense RecordIO-protobuf channel, decoded by
+    protoc's Python code for kiln's record.proto (the SDK's decoder)."""
+    import importlib.util
+    import subprocess
+
+    import numpy as np
+
+    from test_data_recordio import read_records
+
+    proto_dir = conftest.REPO / "algos" / "data"
+    subprocess.run(["protoc", f"--proto_path={proto_dir}", f"--python_out={workdir}",
+                    str(proto_dir / "record.proto")], check=True)
+    spec = importlib.util.spec_from_file_location("record_pb2", workdir / "record_pb2.py")
+    pb = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pb)
+    xs, ys = [], []
+    for path in sorted(channel.iterdir()):
+        with open(path, "rb") as f:
+            for r in read_records(pb, f):
+                xs.append(list(r.features["values"].float32_tensor.values))
+                ys.append(r.label["values"].float32_tensor.values[0])
+    return np.array(xs, dtype=np.float64), np.array(ys).astype(int)
+
+
+def _kmeans_oracle_purity(root, job, workdir, features, labels, components=None):
+    """The purity of job's centroids by hand: the MXNet NDArray file in
+    its artifact read with numpy (algotool's reader), each row given to its
+    nearest centroid, scikit-learn's contingency_matrix."""
+    from sklearn.metrics.cluster import contingency_matrix
+
+    (centres,) = _artifact_arrays(root, job, workdir)[1]
+    x = features if components is None else components(features)
+    d = ((x[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+    m = contingency_matrix(labels, d.argmin(axis=1))
+    return m.max(axis=0).sum() / m.sum()
+
+
+def _check_lab02(nb, workdir):
+    """K-Means on Fashion-MNIST: the centroids drawn as 28x28 pictures,
+    the purity of the test channel's clusters equal to one computed from the
+    artifact by hand, the same answers from the endpoint over HTTP."""
+    import numpy as np
+
+    root = workdir / "jobs"
+    params = LAB_PARAMETERS["labs/02-kmeans-fashion-mnist.ipynb"]
+    _lab_job(root, "fashion-kmeans", "kmeans")
+    charts = _charts(_cell_outputs(nb, "%describe fashion-kmeans"))
+    assert "fashion-kmeans: 10 clusters as 28x28 images" in charts, sorted(charts)
+    live = _charts(_cell_outputs(nb, "%train kmeans"))
+    assert "<chart: fashion-kmeans, 1 metric>" in live, sorted(live)
+    predicted = _cell_outputs(nb, "%predict fashion-kmeans --data data/fm/test")
+    assert "<chart: Classes by cluster, 10 classes x 10 clusters>" in _charts(predicted)
+    purity = _purity_from(predicted)
+    data = np.loadtxt(workdir / "data" / "fashion.csv", delimiter=",")
+    assert len(data) == params["images"]
+    x, y = _recordio_rows(workdir, workdir / "data" / "fm" / "test")
+    assert x.shape == (params["images"] // 5, 784), x.shape
+    assert purity == pytest.approx(
+        _kmeans_oracle_purity(root, "fashion-kmeans", workdir, x, y), abs=1e-3)
+    assert 0.35 < purity < 0.9, purity
+    hosted = _cell_outputs(nb, "%deploy fashion-kmeans")
+    text = _outputs_text(hosted)
+    assert "over HTTP" in text and "stopped after 1 invocation (0 errors)" in text, text
+    assert _purity_from(hosted) == pytest.approx(purity, abs=1e-9)
+
+
+def _check_lab03(nb, workdir):
+    """PCA then K-Means: the components drawn as pictures, the projections
+    equal to the PCA model's by hand, the pipeline endpoint's clusters as
+    pure as those computed from both artifacts by hand."""
+    import numpy as np
+
+    root = workdir / "jobs"
+    params = LAB_PARAMETERS["labs/03-pca-kmeans-pipeline.ipynb"]
+    k = params["components"]
+    _lab_job(root, "fashion-pca", "pca")
+    _lab_job(root, "fashion-pca-kmeans", "kmeans")
+    charts = _charts(_cell_outputs(nb, "%train pca"))
+    assert f"fashion-pca: {k} components as 28x28 images" in charts, sorted(charts)
+    names, arrays = _artifact_arrays(root, "fashion-pca", workdir)
+    a = dict(zip(names, arrays))
+    assert a["v"].shape == (784, k), a["v"].shape
+    proj = np.loadtxt(next((workdir / "data" / "projections").iterdir()), delimiter=",",
+                      ndmin=2)
+    train = np.loadtxt(next((workdir / "data" / "fm" / "train").iterdir()), delimiter=",",
+                       ndmin=2)
+    assert proj.shape == (len(train), k), proj.shape
+
+    def project(x):
+        return (x - a["mean"].reshape(1, -1)) @ a["v"]
+
+    assert np.allclose(project(train[:, 1:]), proj, atol=2e-3 * np.abs(proj).max())
+    predicted = _cell_outputs(nb, "%predict fashion-pipeline")
+    text = _outputs_text(predicted)
+    assert "predicted by endpoint fashion-pipeline" in text and "over HTTP" in text, text
+    purity = _purity_from(predicted)
+    test = np.loadtxt(next((workdir / "data" / "fm" / "test").iterdir()), delimiter=",",
+                      ndmin=2)
+    assert purity == pytest.approx(
+        _kmeans_oracle_purity(root, "fashion-pca-kmeans", workdir, test[:, 1:],
+                              test[:, 0].astype(int), project), abs=1e-3)
+    assert 0.35 < purity < 0.9, purity
+
+
 LAB_CHECKS = {
+    "labs/02-kmeans-fashion-mnist.ipynb": _check_lab02,
+    "labs/03-pca-kmeans-pipeline.ipynb": _check_lab03,
     "labs/01-builtin-algorithms.ipynb": _check_lab01,
     "labs/04-hosting.ipynb": _check_lab04,
     "labs/05-tuning.ipynb": _check_lab05,
