@@ -1,8 +1,10 @@
 """Every notebook under notebooks/ (and labs/) runs headless, the way
 papermill runs it: parameters injected after the cell tagged `parameters`
 (papermill's Python translator), then nbclient with
-raise_on_iopub_timeout=True.  Plus the main job itself: nbconvert --execute
-to HTML on notebooks/tour.ipynb."""
+raise_on_iopub_timeout=True, with each lab's key outputs checked against
+an independent oracle.  Plus nbconvert --execute to HTML on
+notebooks/tour.ipynb and the training notebook (the main job, the first
+lab, is in test_report.py)."""
 
 import ast
 import math
@@ -562,8 +564,8 @@ def _all_text(nb):
 
 
 def test_training_to_html_with_nbconvert(tmp_path):
-    """The main job, as tools/setup runs it: the training notebook to an
-    HTML report whose charts are images in the page."""
+    """The training notebook to an HTML report whose charts are images in
+    the page, by nbconvert as a user runs it."""
     shutil.copytree(REPO / "notebooks", tmp_path / "notebooks")
     out = tmp_path / "report"
     r = subprocess.run(
