@@ -9,6 +9,7 @@
 #include "algos/data/reader.h"
 #include "algos/hparams.h"
 
+#include "core/buf.h"
 #include "core/log.h"
 
 #include <errno.h>
@@ -306,6 +307,34 @@ static int cache_load(kiln_channel_cache *c, const char *path,
     return KILN_OK;
 }
 
+/* The format of channel c's first file, set in opts; KILN_DATA when the
+ * algorithm does not train on it. */
+static int detected_format(const kiln_algo *a, const kiln_channel_spec *c,
+                           kiln_read_opts *opts, kiln_error *err)
+{
+    kiln_reader *r = NULL;
+    if (kiln_reader_open(c->path, opts, &r, err) != KILN_OK)
+        return err->code;
+    kiln_format f = kiln_reader_format(r);
+    kiln_reader_free(r);
+    if (f == KILN_FORMAT_UNKNOWN || kiln_algo_accepts(a, f)) {
+        opts->type.format = f;
+        return KILN_OK;
+    }
+    kiln_buf names;
+    kiln_buf_init(&names);
+    for (const kiln_format *g = a->formats; g && *g != KILN_FORMAT_UNKNOWN; g++)
+        kiln_buf_printf(&names, "%s%s", names.len ? " and " : "",
+                        kiln_format_mime(*g));
+    kiln_error_set(err, KILN_DATA,
+                   "channel %s holds %s (detected from %s); %s trains on %s: "
+                   "convert it (%%split --format) or give the content type",
+                   c->name, kiln_format_mime(f), c->path, a->name,
+                   kiln_buf_str(&names) ? kiln_buf_str(&names) : "nothing");
+    kiln_buf_fini(&names);
+    return err->code;
+}
+
 static int read_channels(kiln_job *job, const kiln_job_spec *spec,
                          kiln_error *err)
 {
@@ -321,6 +350,12 @@ static int read_channels(kiln_job *job, const kiln_job_spec *spec,
             opts.type.no_label = true; /* label_size=0 */
         if (a->read_opts != NULL)
             a->read_opts(job->hp, c->name, &opts);
+        /* A detected format must be one the algorithm trains on, as a
+         * given one is (check_channels): Linear Learner does not read
+         * libsvm, whatever the files look like. */
+        if (opts.type.format == KILN_FORMAT_UNKNOWN &&
+            detected_format(a, c, &opts, err) != KILN_OK)
+            return err->code;
         kiln_dataset *d = NULL;
         bool shared = false;
         if ((spec->cache

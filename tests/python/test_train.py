@@ -20,13 +20,7 @@ from conftest import wait_until
 SK = Path("/usr/lib/python3/dist-packages/sklearn/datasets/data")
 
 
-def run(kernel, code, timeout=120):
-    rep, io = kernel.client.execute(code, timeout=timeout)
-    return rep["content"], io
-
-
-def of(io, kind):
-    return [m["content"] for m in io if m["msg_type"] == kind]
+from cells import of, run
 
 
 @pytest.fixture
@@ -178,6 +172,32 @@ def test_failed_job_has_a_record(kernel, tmp_path, channels):
     assert desc["FailureReason"].startswith("ClientError: ")
     assert len(desc["FailureReason"]) <= 1024
     assert not (out / "km-bad" / "output" / "model.tar.gz").exists()
+
+
+def test_a_detected_format_must_be_one_the_algorithm_reads(kernel, tmp_path):
+    """libsvm files in a channel without a content type: XGBoost trains on
+    them, Linear Learner and K-Means refuse them (SageMaker's containers
+    read only CSV and RecordIO) with a ClientError naming the format."""
+    from sklearn.datasets import dump_svmlight_file, load_iris
+
+    x, y = load_iris(return_X_y=True)
+    (tmp_path / "svm").mkdir()
+    dump_svmlight_file(x, y, tmp_path / "svm" / "train.libsvm")
+    out = tmp_path / "out"
+    for algo, hps in (("linear-learner", "predictor_type=multiclass_classifier "
+                                         "num_classes=3"),
+                      ("kmeans", "k=3 feature_dim=4")):
+        content, _ = run(kernel, f"%train {algo} --train {tmp_path}/svm --name {algo}-svm "
+                                 f"--output {out} {hps}")
+        assert content["status"] == "error", content
+        desc = json.loads((out / f"{algo}-svm" / "describe.json").read_text())
+        assert desc["TrainingJobStatus"] == "Failed"
+        reason = desc["FailureReason"]
+        assert reason.startswith("ClientError: channel train holds text/libsvm"), reason
+        assert "text/csv and application/x-recordio-protobuf" in reason, reason
+    content, _ = run(kernel, f"%train xgboost --train {tmp_path}/svm --name xgb-svm "
+                             f"--output {out} num_round=2 objective=multi:softmax num_class=3")
+    assert content["status"] == "ok", content
 
 
 def test_interrupt_stops_a_job_within_a_second(kernel, tmp_path):
