@@ -3,6 +3,7 @@
 #include "registry.h"
 
 #include "algo_help.h"
+#include "chars.h"
 #include "table.h"
 #include "train_view.h"
 
@@ -69,11 +70,6 @@ static int hp_add(hp_list *h, const char *name, size_t nlen,
     return KILN_OK;
 }
 
-static bool blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
-
 static int body_hparams(const kiln_magic_call *call, hp_list *h,
                         kiln_error *err)
 {
@@ -83,14 +79,14 @@ static int body_hparams(const kiln_magic_call *call, hp_list *h,
         const char *end = strchr(p, '\n');
         size_t len = end ? (size_t)(end - p) : strlen(p);
         const char *s = p, *e = p + len;
-        while (s < e && blank(*s))
+        while (s < e && kiln_is_blank(*s))
             s++;
-        while (e > s && blank(e[-1]))
+        while (e > s && kiln_is_blank(e[-1]))
             e--;
         if (s < e && *s != '#') {
             const char *eq = memchr(s, '=', (size_t)(e - s));
             const char *ne = eq;
-            while (ne && ne > s && blank(ne[-1]))
+            while (ne && ne > s && kiln_is_blank(ne[-1]))
                 ne--;
             if (eq == NULL || ne == s)
                 return kiln_error_set(err, KILN_USAGE,
@@ -98,7 +94,7 @@ static int body_hparams(const kiln_magic_call *call, hp_list *h,
                                       "'%.*s'",
                                       line, (int)(e - s), s);
             const char *v = eq + 1;
-            while (v < e && blank(*v))
+            while (v < e && kiln_is_blank(*v))
                 v++;
             size_t vlen = (size_t)(e - v);
             /* A quoted value is the text inside the quotes. */

@@ -4,6 +4,7 @@
 #include "registry.h"
 
 #include "algo_help.h"
+#include "chars.h"
 #include "table.h"
 #include "train_view.h"
 
@@ -38,16 +39,11 @@ static void body_fini(tune_body *b)
     kiln_space_fini(&b->space);
 }
 
-static bool blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
-
 static void trim(const char **s, const char **e)
 {
-    while (*s < *e && blank(**s))
+    while (*s < *e && kiln_is_blank(**s))
         (*s)++;
-    while (*e > *s && blank((*e)[-1]))
+    while (*e > *s && kiln_is_blank((*e)[-1]))
         (*e)--;
 }
 
@@ -132,7 +128,7 @@ static int parse_range(tune_body *b, const char *name, const char *v,
     if (k == 3)
         return KILN_OK;
     const char *open = v + klen;
-    while (open < e && blank(*open))
+    while (open < e && kiln_is_blank(*open))
         open++;
     if (open == e || *open != '(')
         return KILN_OK;

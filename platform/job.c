@@ -37,13 +37,6 @@ static const struct {
     {"Stopped", "Training job stopped"},
 };
 
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 bool kiln_job_name_valid(const char *name)
 {
     size_t n = strlen(name);
@@ -83,7 +76,7 @@ static void publish(kiln_job *job)
 
 static void set_secondary(kiln_job *job, const char *status)
 {
-    double t = wall_now();
+    double t = kiln__wall_now();
     if (job->ntransitions > 0)
         job->transitions[job->ntransitions - 1].end = t;
     if (job->ntransitions < KILN__JOB_MAX_TRANSITIONS) {
@@ -150,7 +143,7 @@ static void on_metric(void *data, const char *name, int64_t step,
                       double value)
 {
     kiln_job *job = data;
-    double t = wall_now();
+    double t = kiln__wall_now();
     if (job->metrics_csv != NULL) {
         fprintf(job->metrics_csv, "%lld,%s,%.9g,%.3f\n", (long long)step,
                 name, value, t - job->train_start);
@@ -455,7 +448,7 @@ static void run(kiln_job *job, const kiln_job_spec *spec)
         rc = kiln_error_set(&err, KILN_INTERRUPTED, "training was interrupted");
     if (rc == KILN_OK) {
         set_secondary(job, "Training");
-        job->train_start = wall_now();
+        job->train_start = kiln__wall_now();
         job->start = job->train_start;
         kiln_train_events ev = {.data = job, .log = on_log,
                                 .metric = on_metric,
@@ -465,7 +458,7 @@ static void run(kiln_job *job, const kiln_job_spec *spec)
                               .test = job->data[2], .threads = job->threads,
                               .cancel = spec->cancel, .events = &ev};
         rc = job->algo->train(&ctx, &model, &err);
-        job->train_end = wall_now();
+        job->train_end = kiln__wall_now();
     }
     /* The data is not needed any more; free it before packing. */
     for (int s = 0; s < 3; s++) {
@@ -542,31 +535,6 @@ static int check_channels(const kiln_job_spec *spec, kiln_error *err)
     return KILN_OK;
 }
 
-/* "<algo>-YYYY-MM-DD-HH-MM-SS-mmm" (UTC), one millisecond later while a
- * job of that name exists under root. */
-static void default_name(const kiln_algo *a, const char *root, char *out,
-                         size_t size)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    long long ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    for (int tries = 0; tries < 1000; tries++, ms++) {
-        time_t secs = (time_t)(ms / 1000);
-        struct tm tm;
-        gmtime_r(&secs, &tm);
-        char stamp[20];
-        strftime(stamp, sizeof stamp, "%Y-%m-%d-%H-%M-%S", &tm);
-        /* Job names are at most 63 characters: shorten the prefix. */
-        snprintf(out, size, "%.38s-%.19s-%03d", a->name, stamp,
-                 (int)(ms % 1000));
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", root, out);
-        struct stat st;
-        if (stat(path, &st) != 0)
-            return;
-    }
-}
-
 int kiln_job_run(const kiln_job_spec *spec, kiln_job **out, kiln_error *err)
 {
     const kiln_algo *a = spec->algo;
@@ -591,7 +559,8 @@ int kiln_job_run(const kiln_job_spec *spec, kiln_job **out, kiln_error *err)
     if (spec->name != NULL)
         snprintf(name, sizeof name, "%s", spec->name);
     else
-        default_name(a, root, name, sizeof name);
+        /* Job names are at most 63 characters: the prefix is cut. */
+        kiln__stamped_name(root, a->name, 38, false, name, sizeof name);
     kiln_job *job = kiln__job_new(a, name, root, hp, spec);
     if (job == NULL) {
         kiln_hparams_free(hp);

@@ -6,16 +6,17 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
-static double wall_now(void)
+double kiln__wall_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static char *absolute(const char *path)
+char *kiln__absolute(const char *path)
 {
     char *real = realpath(path, NULL);
     return real != NULL ? real : strdup(path);
@@ -35,7 +36,7 @@ kiln_job *kiln__job_new(const kiln_algo *a, const char *name,
     snprintf(job->name, sizeof job->name, "%s", name);
     if (spec->tuning_job != NULL)
         snprintf(job->tuning, sizeof job->tuning, "%s", spec->tuning_job);
-    job->root = absolute(root);
+    job->root = kiln__absolute(root);
     size_t len = job->root ? strlen(job->root) + strlen(name) + 2 : 0;
     job->dir = len ? malloc(len) : NULL;
     if (job->dir != NULL)
@@ -45,13 +46,13 @@ kiln_job *kiln__job_new(const kiln_algo *a, const char *name,
         const kiln_channel_spec *c = &spec->channels[i];
         kiln__job_channel *d = &job->channels[job->nchannels++];
         d->name = strdup(c->name);
-        d->path = absolute(c->path);
+        d->path = kiln__absolute(c->path);
         d->content_type = c->content_type ? strdup(c->content_type) : NULL;
         ok = d->name && d->path && (!c->content_type || d->content_type);
     }
     job->status = "InProgress";
     job->secondary = "Starting";
-    job->created = job->modified = wall_now();
+    job->created = job->modified = kiln__wall_now();
     if (!ok) {
         kiln_job_free(job);
         return NULL;
@@ -143,7 +144,7 @@ double kiln_job_training_seconds(const kiln_job *job)
 {
     if (job->train_start == 0)
         return 0;
-    double end = job->train_end != 0 ? job->train_end : wall_now();
+    double end = job->train_end != 0 ? job->train_end : kiln__wall_now();
     return end - job->train_start;
 }
 
@@ -158,7 +159,7 @@ void kiln_job_metric(const kiln_job *job, size_t i, const char **name,
 
 /* ---- describe.json ------------------------------------------------------- */
 
-static json_t *iso(double t)
+json_t *kiln__iso_json(double t)
 {
     char s[64];
     kiln__job_iso_time(t, s);
@@ -177,8 +178,58 @@ static json_t *file_uri(const char *path)
     return j;
 }
 
+json_t *kiln__channel_json(const char *name, const char *path,
+                           const char *content_type)
+{
+    json_t *ch = json_object(), *ds = json_object(), *s3 = json_object();
+    json_object_set_new(s3, "S3DataType", json_string("S3Prefix"));
+    json_object_set_new(s3, "S3Uri", file_uri(path));
+    json_object_set_new(s3, "S3DataDistributionType",
+                        json_string("FullyReplicated"));
+    json_object_set_new(ds, "S3DataSource", s3);
+    json_object_set_new(ch, "ChannelName", json_string(name));
+    json_object_set_new(ch, "DataSource", ds);
+    if (content_type)
+        json_object_set_new(ch, "ContentType", json_string(content_type));
+    json_object_set_new(ch, "CompressionType", json_string("None"));
+    json_object_set_new(ch, "RecordWrapperType", json_string("None"));
+    return ch;
+}
+
+void kiln__stamped_name(const char *parent, const char *prefix,
+                        int prefix_max, bool short_stamp, char *out,
+                        size_t size)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long long ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    for (int tries = 0; tries < 1000; tries++, ms++) {
+        time_t secs = (time_t)(ms / 1000);
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        char stamp[24], name[128];
+        if (short_stamp)
+            snprintf(stamp, sizeof stamp, "%02u%02u%02u-%02u%02u%02u",
+                     (unsigned)tm.tm_year % 100u, (unsigned)tm.tm_mon % 100u + 1,
+                     (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+                     (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
+        else
+            strftime(stamp, sizeof stamp, "%Y-%m-%d-%H-%M-%S", &tm);
+        snprintf(name, sizeof name, "%.*s-%s-%03u", prefix_max, prefix, stamp,
+                 (unsigned)(ms % 1000));
+        size_t len = strlen(name) < size ? strlen(name) : size - 1;
+        memcpy(out, name, len);
+        out[len] = '\0';
+        char path[4300];
+        snprintf(path, sizeof path, "%s/%s", parent, out);
+        struct stat st;
+        if (stat(path, &st) != 0)
+            return;
+    }
+}
+
 /* Lower-case, as SageMaker's ARNs spell job names. */
-static json_t *arn_of(const char *kind, const char *name)
+json_t *kiln__arn(const char *kind, const char *name)
 {
     char lower[64], s[160];
     size_t i = 0;
@@ -193,7 +244,7 @@ static json_t *arn_of(const char *kind, const char *name)
 
 static json_t *arn(const char *name)
 {
-    return arn_of("training-job", name);
+    return kiln__arn("training-job", name);
 }
 
 static json_t *whole_seconds(double s)
@@ -211,7 +262,7 @@ static json_t *describe(const kiln_job *job)
     json_object_set_new(d, "TrainingJobArn", arn(job->name));
     if (job->tuning[0])
         json_object_set_new(d, "TuningJobArn",
-                            arn_of("hyper-parameter-tuning-job", job->tuning));
+                            kiln__arn("hyper-parameter-tuning-job", job->tuning));
     if (job->artifact) {
         json_t *m = json_object();
         json_object_set_new(m, "S3ModelArtifacts", file_uri(job->artifact));
@@ -250,20 +301,8 @@ static json_t *describe(const kiln_job *job)
     json_t *inputs = json_array();
     for (size_t i = 0; i < job->nchannels; i++) {
         const kiln__job_channel *c = &job->channels[i];
-        json_t *ch = json_object(), *ds = json_object(), *s3 = json_object();
-        json_object_set_new(s3, "S3DataType", json_string("S3Prefix"));
-        json_object_set_new(s3, "S3Uri", file_uri(c->path));
-        json_object_set_new(s3, "S3DataDistributionType",
-                            json_string("FullyReplicated"));
-        json_object_set_new(ds, "S3DataSource", s3);
-        json_object_set_new(ch, "ChannelName", json_string(c->name));
-        json_object_set_new(ch, "DataSource", ds);
-        if (c->content_type)
-            json_object_set_new(ch, "ContentType",
-                                json_string(c->content_type));
-        json_object_set_new(ch, "CompressionType", json_string("None"));
-        json_object_set_new(ch, "RecordWrapperType", json_string("None"));
-        json_array_append_new(inputs, ch);
+        json_array_append_new(inputs, kiln__channel_json(c->name, c->path,
+                                                         c->content_type));
     }
     json_object_set_new(d, "InputDataConfig", inputs);
     json_t *out = json_object();
@@ -279,20 +318,20 @@ static json_t *describe(const kiln_job *job)
     json_object_set_new(stop, "MaxRuntimeInSeconds", json_integer(86400));
     json_object_set_new(d, "StoppingCondition", stop);
 
-    json_object_set_new(d, "CreationTime", iso(job->created));
+    json_object_set_new(d, "CreationTime", kiln__iso_json(job->created));
     if (job->start)
-        json_object_set_new(d, "TrainingStartTime", iso(job->start));
+        json_object_set_new(d, "TrainingStartTime", kiln__iso_json(job->start));
     if (job->end)
-        json_object_set_new(d, "TrainingEndTime", iso(job->end));
-    json_object_set_new(d, "LastModifiedTime", iso(job->modified));
+        json_object_set_new(d, "TrainingEndTime", kiln__iso_json(job->end));
+    json_object_set_new(d, "LastModifiedTime", kiln__iso_json(job->modified));
     json_t *trs = json_array();
     for (size_t i = 0; i < job->ntransitions; i++) {
         const kiln__job_transition *t = &job->transitions[i];
         json_t *o = json_object();
         json_object_set_new(o, "Status", json_string(t->status));
-        json_object_set_new(o, "StartTime", iso(t->start));
+        json_object_set_new(o, "StartTime", kiln__iso_json(t->start));
         if (t->end)
-            json_object_set_new(o, "EndTime", iso(t->end));
+            json_object_set_new(o, "EndTime", kiln__iso_json(t->end));
         json_object_set_new(o, "StatusMessage", json_string(t->message));
         json_array_append_new(trs, o);
     }
@@ -305,7 +344,7 @@ static json_t *describe(const kiln_job *job)
         json_object_set_new(o, "Value", isfinite(m->value)
                                             ? json_real(m->value)
                                             : json_null());
-        json_object_set_new(o, "Timestamp", iso(m->time));
+        json_object_set_new(o, "Timestamp", kiln__iso_json(m->time));
         json_array_append_new(fm, o);
     }
     json_object_set_new(d, "FinalMetricDataList", fm);

@@ -9,6 +9,7 @@
 #include "algos/data/dataset.h"
 #include "algos/hparams.h"
 
+#include <jansson.h>
 #include <stdio.h>
 
 #define KILN__JOB_MAX_TRANSITIONS 16
@@ -66,6 +67,33 @@ kiln_job *kiln__job_new(const kiln_algo *a, const char *name,
 /* Set the last value of a metric (FinalMetricDataList). */
 void kiln__job_metric_set(kiln_job *job, const char *name, double value,
                           double time);
+
+/* A local SageMaker ARN, the name in lower case as SageMaker spells
+ * it: "arn:aws:sagemaker:local:000000000000:<kind>/<name>". */
+json_t *kiln__arn(const char *kind, const char *name);
+/* t as an ISO 8601 JSON string (kiln__job_iso_time). */
+json_t *kiln__iso_json(double t);
+
+/* A job name "<prefix>-<UTC time>-<ms>" not yet taken in directory
+ * parent, one millisecond later while it is: the prefix cut to
+ * prefix_max characters; the time "YYYY-MM-DD-HH-MM-SS" (training jobs,
+ * as the SDK names them) or, short, "YYMMDD-HHMMSS" (tuning jobs, whose
+ * names are at most 32 characters). */
+void kiln__stamped_name(const char *parent, const char *prefix,
+                        int prefix_max, bool short_stamp, char *out,
+                        size_t size);
+
+/* An InputDataConfig entry: channel name, its path as a file:// S3Uri
+ * (FullyReplicated S3Prefix), the content type when given. */
+json_t *kiln__channel_json(const char *name, const char *path,
+                           const char *content_type);
+
+/* Wall-clock seconds since the epoch (CLOCK_REALTIME). */
+double kiln__wall_now(void);
+
+/* path made absolute (realpath; path itself when it does not exist yet),
+ * a new string; NULL when out of memory. */
+char *kiln__absolute(const char *path);
 
 /* ISO 8601 UTC with microseconds, as the AWS CLI prints times:
  * "2026-11-22T09:20:01.123000+00:00". */

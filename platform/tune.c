@@ -91,19 +91,6 @@ struct kiln_tuning {
     kiln_cancel *cancel;
 };
 
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static char *absolute(const char *path)
-{
-    char *real = realpath(path, NULL);
-    return real != NULL ? real : strdup(path);
-}
-
 /* ---- names ----------------------------------------------------------------- */
 
 bool kiln_tuning_name_valid(const char *name)
@@ -135,37 +122,6 @@ int kiln_tune_strategy_parse(const char *word)
         if (strcasecmp(word, STRATEGIES[i]) == 0)
             return i;
     return -1;
-}
-
-/* "<algo>-YYMMDD-HHMMSS-mmm" (UTC; the SDK's short timestamp with seconds
- * and milliseconds, so that two tunings a minute apart differ), the
- * algorithm's name shortened to fit 32 characters; one millisecond later
- * while that name is taken under root. */
-static void default_name(const kiln_algo *a, const char *root, char *out,
-                         size_t size)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    long long ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    for (int tries = 0; tries < 1000; tries++, ms++) {
-        time_t secs = (time_t)(ms / 1000);
-        struct tm tm;
-        gmtime_r(&secs, &tm);
-        char name[96];
-        snprintf(name, sizeof name, "%.14s-%02u%02u%02u-%02u%02u%02u-%03u",
-                 a->name, (unsigned)tm.tm_year % 100u,
-                 (unsigned)tm.tm_mon % 100u + 1, (unsigned)tm.tm_mday % 100u,
-                 (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u,
-                 (unsigned)tm.tm_sec % 100u, (unsigned)(ms % 1000));
-        size_t len = strlen(name) < size ? strlen(name) : size - 1;
-        memcpy(out, name, len);
-        out[len] = '\0';
-        char path[4200];
-        snprintf(path, sizeof path, "%s/tuning-jobs/%s", root, out);
-        struct stat st;
-        if (stat(path, &st) != 0)
-            return;
-    }
 }
 
 /* ---- the definition's checks ------------------------------------------------ */
@@ -450,26 +406,6 @@ static int check_hparams(const kiln_tuning *t, kiln_error *err)
 
 /* ---- the record ------------------------------------------------------------ */
 
-static json_t *iso(double t)
-{
-    char s[64];
-    kiln__job_iso_time(t, s);
-    return json_string(s);
-}
-
-static json_t *arn(const char *kind, const char *name)
-{
-    char lower[80], s[200];
-    size_t i = 0;
-    for (; name[i] && i < sizeof lower - 1; i++)
-        lower[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32
-                                                           : name[i]);
-    lower[i] = '\0';
-    snprintf(s, sizeof s, "arn:aws:sagemaker:local:000000000000:%s/%s", kind,
-             lower);
-    return json_string(s);
-}
-
 static const char *objective_status(const kiln_tune_trial *tr)
 {
     if (isfinite(tr->objective))
@@ -485,12 +421,12 @@ static json_t *summary(const kiln_tuning *t, const kiln_tune_trial *tr)
 {
     json_t *o = json_object();
     json_object_set_new(o, "TrainingJobName", json_string(tr->name));
-    json_object_set_new(o, "TrainingJobArn", arn("training-job", tr->name));
+    json_object_set_new(o, "TrainingJobArn", kiln__arn("training-job", tr->name));
     json_object_set_new(o, "TuningJobName", json_string(t->name));
-    json_object_set_new(o, "CreationTime", iso(tr->start));
-    json_object_set_new(o, "TrainingStartTime", iso(tr->start));
+    json_object_set_new(o, "CreationTime", kiln__iso_json(tr->start));
+    json_object_set_new(o, "TrainingStartTime", kiln__iso_json(tr->start));
     if (tr->end > 0)
-        json_object_set_new(o, "TrainingEndTime", iso(tr->end));
+        json_object_set_new(o, "TrainingEndTime", kiln__iso_json(tr->end));
     json_object_set_new(o, "TrainingJobStatus", json_string(tr->status));
     json_t *tuned = json_object();
     for (size_t r = 0; r < t->space->n; r++) {
@@ -564,15 +500,6 @@ static json_t *ranges_json(const kiln_space *s)
     return pr;
 }
 
-static json_t *file_uri(const char *path)
-{
-    char *abs = absolute(path);
-    char s[4200];
-    snprintf(s, sizeof s, "file://%s", abs ? abs : path);
-    free(abs);
-    return json_string(s);
-}
-
 static json_t *definition_json(const kiln_tuning *t)
 {
     json_t *d = json_object();
@@ -600,17 +527,11 @@ static json_t *definition_json(const kiln_tuning *t)
     json_t *inputs = json_array();
     for (size_t i = 0; i < t->job_template.nchannels; i++) {
         const kiln_channel_spec *c = &t->job_template.channels[i];
-        json_t *ch = json_object(), *ds = json_object(), *s3 = json_object();
-        json_object_set_new(s3, "S3DataType", json_string("S3Prefix"));
-        json_object_set_new(s3, "S3Uri", file_uri(c->path));
-        json_object_set_new(s3, "S3DataDistributionType",
-                            json_string("FullyReplicated"));
-        json_object_set_new(ds, "S3DataSource", s3);
-        json_object_set_new(ch, "ChannelName", json_string(c->name));
-        json_object_set_new(ch, "DataSource", ds);
-        if (c->content_type)
-            json_object_set_new(ch, "ContentType", json_string(c->content_type));
-        json_array_append_new(inputs, ch);
+        char *path = kiln__absolute(c->path);
+        json_array_append_new(inputs, kiln__channel_json(
+                                          c->name, path ? path : c->path,
+                                          c->content_type));
+        free(path);
     }
     json_object_set_new(d, "InputDataConfig", inputs);
     json_t *out = json_object();
@@ -635,7 +556,7 @@ static json_t *describe(const kiln_tuning *t, const kiln_tune_trial *trials,
     json_t *d = json_object();
     json_object_set_new(d, "HyperParameterTuningJobName", json_string(t->name));
     json_object_set_new(d, "HyperParameterTuningJobArn",
-                        arn("hyper-parameter-tuning-job", t->name));
+                        kiln__arn("hyper-parameter-tuning-job", t->name));
     json_t *cfg = json_object();
     json_object_set_new(cfg, "Strategy",
                         json_string(kiln_tune_strategy_name(t->strategy)));
@@ -682,10 +603,10 @@ static json_t *describe(const kiln_tuning *t, const kiln_tune_trial *trials,
     }
     json_object_set_new(d, "HyperParameterTuningJobStatus",
                         json_string(t->status));
-    json_object_set_new(d, "CreationTime", iso(t->created));
+    json_object_set_new(d, "CreationTime", kiln__iso_json(t->created));
     if (t->end > 0)
-        json_object_set_new(d, "HyperParameterTuningEndTime", iso(t->end));
-    json_object_set_new(d, "LastModifiedTime", iso(wall_now()));
+        json_object_set_new(d, "HyperParameterTuningEndTime", kiln__iso_json(t->end));
+    json_object_set_new(d, "LastModifiedTime", kiln__iso_json(kiln__wall_now()));
     size_t completed = 0, running = 0, failed = 0, stopped = 0;
     size_t succeeded = 0, pending = 0, ofailed = 0;
     for (size_t i = 0; i < n; i++) {
@@ -752,7 +673,7 @@ static json_t *describe(const kiln_tuning *t, const kiln_tune_trial *trials,
     json_t *cr = json_object();
     json_object_set_new(cr, "RuntimeInSeconds",
                         json_integer((json_int_t)ceil(
-                            (t->end > 0 ? t->end : wall_now()) - t->created)));
+                            (t->end > 0 ? t->end : kiln__wall_now()) - t->created)));
     json_object_set_new(d, "ConsumedResources", cr);
     return d;
 }
@@ -1161,7 +1082,7 @@ static void run_one(kiln_tuning *t, size_t i)
     int rc = kiln_job_run(&js, &job, &err);
 
     pthread_mutex_lock(&t->lock);
-    tr->end = wall_now();
+    tr->end = kiln__wall_now();
     if (rc != KILN_OK) {
         tr->status = "Failed";
         snprintf(tr->failure, sizeof tr->failure, "ClientError: %.240s",
@@ -1213,7 +1134,7 @@ static void *worker(void *arg)
         snprintf(tr->name, sizeof tr->name, "%s-%03zu-%08x", t->name, i + 1,
                  hex);
         tr->status = "InProgress";
-        tr->start = wall_now();
+        tr->start = kiln__wall_now();
         t->next++;
         t->running++;
         t->dirty = true;
@@ -1269,7 +1190,7 @@ static void schedule(kiln_tuning *t)
             for (size_t i = 0; i < t->next && i < t->max_jobs; i++)
                 kiln_cancel_request(&t->state[i].cancel);
         }
-        double now = wall_now();
+        double now = kiln__wall_now();
         if (t->dirty && now - last >= UPDATE_EVERY && t->events &&
             t->events->update) {
             show(t);
@@ -1328,7 +1249,7 @@ static kiln_tuning *tuning_new(const kiln_tune_spec *spec)
     t->status = "InProgress";
     t->events = spec->events;
     t->cancel = spec->cancel;
-    t->created = wall_now();
+    t->created = kiln__wall_now();
     t->objective = strdup(spec->objective);
     const kiln_metric_def *m = find_metric(spec->algo, spec->objective);
     t->maximize = spec->maximize >= 0 ? spec->maximize != 0 : m->maximize;
@@ -1417,12 +1338,20 @@ int kiln_tuning_run(const kiln_tune_spec *spec, kiln_tuning **out,
     if (rc == KILN_OK)
         rc = kiln_artifact_mkdirs(root, err);
     if (rc == KILN_OK) {
-        t->root = absolute(root);
+        t->root = kiln__absolute(root);
         if (spec->name)
             snprintf(t->name, sizeof t->name, "%s", spec->name);
         else
-            default_name(spec->algo, t->root ? t->root : root, t->name,
-                         sizeof t->name);
+        {
+            /* "<algo>-YYMMDD-HHMMSS-mmm": the SDK's short timestamp with
+             * seconds and milliseconds, so that two tunings a minute apart
+             * differ. */
+            char parent[4300];
+            snprintf(parent, sizeof parent, "%s/tuning-jobs",
+                     t->root ? t->root : root);
+            kiln__stamped_name(parent, spec->algo->name, 14, true, t->name,
+                               sizeof t->name);
+        }
         size_t len = t->root ? strlen(t->root) + strlen(t->name) + 16 : 0;
         t->dir = len ? malloc(len) : NULL;
         if (t->dir == NULL)
@@ -1474,7 +1403,7 @@ int kiln_tuning_run(const kiln_tune_spec *spec, kiln_tuning **out,
     schedule(t);
 
     pthread_mutex_lock(&t->lock);
-    t->end = wall_now();
+    t->end = kiln__wall_now();
     bool any = false;
     for (size_t i = 0; i < t->next && i < t->max_jobs; i++)
         any |= isfinite(t->trials[i].objective);

@@ -11,9 +11,7 @@ where there is one: numpy's SVD for PCA, scikit-learn's least squares for
 the regressor), the charts, and the files it wrote.  test_notebooks.py runs
 the same notebooks once more with their default parameters."""
 
-import base64
 import json
-import math
 import re
 import tarfile
 import time
@@ -21,10 +19,11 @@ import time
 import nbformat
 import numpy as np
 import pytest
-from nbclient import NotebookClient
 
 import conftest
 from cells import metrics_table
+from papermill_like import (charts_of, execute, inject_parameters,
+                            outputs_of, outputs_text, tags)
 
 NOTEBOOKS = conftest.REPO / "notebooks"
 
@@ -41,53 +40,6 @@ EXAMPLES = {
 # notebook that has grown into a benchmark.
 MAX_SECONDS = 60
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-# --- papermill's parameter injection (papermill/translators.py, parameterize.py)
-
-
-def _escape(s):
-    s = s.encode("unicode_escape").decode("utf-8")
-    return '"{}"'.format(s.replace('"', r"\""))
-
-
-def _translate(val):
-    if val is None:
-        return "None"
-    if isinstance(val, str):
-        return _escape(val)
-    if isinstance(val, bool):
-        return repr(val)
-    if isinstance(val, int):
-        return str(val)
-    if isinstance(val, float):
-        return repr(val) if math.isfinite(val) else "float('%s')" % val
-    if isinstance(val, dict):
-        return "{" + ", ".join("%s: %s" % (_escape(str(k)), _translate(v))
-                               for k, v in val.items()) + "}"
-    if isinstance(val, list):
-        return "[" + ", ".join(_translate(v) for v in val) + "]"
-    return _escape(str(val))
-
-
-def _tags(cell):
-    return cell.get("metadata", {}).get("tags", [])
-
-
-def inject_parameters(nb, parameters):
-    """A code cell tagged injected-parameters right after the first cell
-    tagged parameters, as papermill writes it with its Python translator."""
-    source = "# Parameters\n" + "".join(
-        "%s = %s\n" % (name, _translate(val)) for name, val in parameters.items())
-    cell = nbformat.v4.new_code_cell(source=source)
-    cell.metadata["tags"] = ["injected-parameters"]
-    at = next(i for i, c in enumerate(nb.cells) if "parameters" in _tags(c))
-    nb.cells.insert(at + 1, cell)
-    nb.metadata.setdefault("papermill", {})["parameters"] = parameters
-    return nb
-
-
 # --- running one notebook ----------------------------------------------------------
 
 
@@ -98,59 +50,12 @@ def run_example(name, tmp_path, record_property):
     inject_parameters(nb, EXAMPLES[name])
     workdir = tmp_path / "work"
     workdir.mkdir()
-    client = NotebookClient(
-        nb,
-        kernel_name="kiln",
-        timeout=300,
-        startup_timeout=60,
-        raise_on_iopub_timeout=True,
-        resources={"metadata": {"path": str(workdir)}},
-    )
     start = time.monotonic()
-    client.execute()
+    execute(nb, workdir, timeout=300)
     seconds = time.monotonic() - start
     record_property("seconds", round(seconds, 2))
-
-    errors = [(i, c.source[:60], o.ename, o.evalue) for i, c in enumerate(nb.cells)
-              if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-    assert not errors, errors
-    nbformat.validate(nb)
-    assert nb.metadata["language_info"]["name"] == "kiln"
     assert seconds < MAX_SECONDS, "%s took %.1f s" % (name, seconds)
     return nb, workdir
-
-
-def outputs_of(nb, start):
-    """The outputs of the one code cell whose source starts with `start`."""
-    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(start)]
-    assert len(cells) == 1, (start, [c.source[:60] for c in nb.cells if c.cell_type == "code"])
-    return cells[0].outputs
-
-
-def text_of(outputs):
-    """Streams joined as a front end shows them, and the text/plain of each
-    display, a line each."""
-    parts = []
-    for out in outputs:
-        if out.output_type == "stream":
-            parts.append(out.text)
-        elif "data" in out:
-            parts.append(out.data.get("text/plain", "") + "\n")
-    return "".join(parts)
-
-
-def charts_of(outputs):
-    """{title: (PNG bytes, metadata)} of the images among outputs; the
-    title is the image's text/plain twin, "<chart: ...>"."""
-    found = {}
-    for out in outputs:
-        if "image/png" in out.get("data", {}):
-            png = base64.b64decode(out.data["image/png"])
-            assert png.startswith(PNG_SIGNATURE), out.data.get("text/plain")
-            meta = out.metadata.get("image/png", {})
-            assert meta.get("width", 0) > 0 and meta.get("height", 0) > 0, meta
-            found[out.data.get("text/plain", "")] = (png, meta)
-    return found
 
 
 def describe(root, job):
@@ -185,7 +90,7 @@ def test_example_is_a_short_parameterised_notebook(name):
     assert nb.metadata["kernelspec"]["name"] == "kiln"
     assert nb.metadata["kernelspec"]["language"] == "kiln"
     assert nb.metadata["language_info"]["pygments_lexer"] == "ipython3"
-    params = [c for c in nb.cells if "parameters" in _tags(c)]
+    params = [c for c in nb.cells if "parameters" in tags(c)]
     assert len(params) == 1 and params[0].cell_type == "code", name
     names = []
     for line in params[0].source.splitlines():
@@ -223,11 +128,11 @@ def test_kmeans_notebook(tmp_path, record_property):
     assert any(t.startswith("<chart: iris-kmeans") for t in charts_of(training)), training
 
     predicted = outputs_of(nb, "%predict iris-kmeans --data")
-    assert "30 rows predicted by training job iris-kmeans" in text_of(predicted)
+    assert "30 rows predicted by training job iris-kmeans" in outputs_text(predicted)
     assert metrics_table(predicted)["clusters used"] == 3
     assert "<chart: Cluster sizes, 3 bars>" in charts_of(predicted)
 
-    body = text_of(outputs_of(nb, "%predict iris-kmeans --body"))
+    body = outputs_text(outputs_of(nb, "%predict iris-kmeans --body"))
     answer = json.loads(body)["predictions"]
     assert len(answer) == 1 and answer[0]["closest_cluster"] in (0, 1, 2), body
     assert 0 <= answer[0]["distance_to_cluster"] < 1, body
@@ -243,7 +148,7 @@ def test_kmeans_notebook(tmp_path, record_property):
     assert all(s == "0" for s, c in pairs if c in setosa)
     record = json.loads((root / "transform-jobs" / "iris-clusters" / "describe.json").read_text())
     assert record["TransformJobStatus"] == "Completed", record
-    counted = text_of(outputs_of(nb, "%transform iris-kmeans"))
+    counted = outputs_text(outputs_of(nb, "%transform iris-kmeans"))
     assert re.search(r"^\s+50 0,%s$" % re.escape(setosa.pop()), counted, re.M), counted
 
 
@@ -272,7 +177,7 @@ def test_pca_notebook(tmp_path, record_property):
     assert got_r == pytest.approx(expected, abs=1e-3) and got_r <= got + 1e-6, (got_r, got)
 
     # scikit-learn's numbers, printed by the notebook, agree
-    printed = text_of(outputs_of(nb, "!/usr/bin/python3 -c"))
+    printed = outputs_text(outputs_of(nb, "!/usr/bin/python3 -c"))
     m = re.search(r"total (\d\.\d{4})", printed)
     assert m and float(m.group(1)) == pytest.approx(got, abs=1e-4), printed
 
@@ -369,7 +274,7 @@ def test_jobs_notebook(tmp_path, record_property):
     assert list(charts) == ["<chart: iris-xgboost, 4 metrics>"], list(charts)
 
     # the files, as the notebook lists them
-    listed = text_of(outputs_of(nb, "!ls -R $out/iris-linear"))
+    listed = outputs_text(outputs_of(nb, "!ls -R $out/iris-linear"))
     for name in ("describe.json", "log.txt", "metrics.csv", "model.tar.gz"):
         assert name in listed, listed
     assert "step,metric,value,time" in listed, listed

@@ -6,8 +6,6 @@ an independent oracle.  Plus nbconvert --execute to HTML on
 notebooks/tour.ipynb and the training notebook (the main job, the first
 lab, is in test_report.py)."""
 
-import ast
-import math
 import os
 import re
 import shutil
@@ -19,6 +17,8 @@ from nbclient import NotebookClient
 
 import conftest
 from cells import metrics_table
+from papermill_like import (charts_of, execute, inject_parameters, outputs_of,
+                            outputs_text, parameters_of)
 
 REPO = conftest.REPO
 
@@ -42,82 +42,6 @@ PARAMETERS = {
                                 "workers": 3, "out": "jobs"},
     "notebooks/tuning.ipynb": {"jobs": 10, "parallel": 2, "seed": 3, "out": "jobs"},
 }
-
-
-# --- papermill's Python translator (papermill/translators.py) ---------------------
-
-
-def _escape(s):
-    s = s.encode("unicode_escape").decode("utf-8")
-    return '"{}"'.format(s.replace('"', r"\""))
-
-
-def translate(val):
-    if val is None:
-        return "None"
-    if isinstance(val, str):
-        return _escape(val)
-    if isinstance(val, bool):
-        return repr(val)
-    if isinstance(val, int):
-        return str(val)
-    if isinstance(val, float):
-        if math.isfinite(val):
-            return repr(val)
-        return "float('%s')" % val
-    if isinstance(val, dict):
-        return "{" + ", ".join("%s: %s" % (_escape(str(k)), translate(v)) for k, v in val.items()) + "}"
-    if isinstance(val, list):
-        return "[" + ", ".join(translate(v) for v in val) + "]"
-    return _escape(str(val))
-
-
-def codify(parameters):
-    content = "# Parameters\n"
-    for name, val in parameters.items():
-        content += "%s = %s\n" % (name, translate(val))
-    return content
-
-
-def parameters_of(cell_source):
-    """name = literal lines of a parameters cell, as Python values."""
-    params = {}
-    for line in cell_source.splitlines():
-        m = re.match(r"^\s*([A-Za-z_]\w*)\s*=\s*(.+?)\s*$", line)
-        if not m:
-            continue
-        try:
-            params[m.group(1)] = ast.literal_eval(m.group(2))
-        except (ValueError, SyntaxError):
-            continue
-    return params
-
-
-def inject_parameters(nb, parameters):
-    """papermill.parameterize.parameterize_notebook, for the python
-    translator: a code cell tagged injected-parameters goes right after the
-    first cell tagged parameters (replacing an earlier injected cell), or at
-    the top when there is none."""
-    newcell = nbformat.v4.new_code_cell(source=codify(parameters))
-    newcell.metadata["tags"] = ["injected-parameters"]
-
-    def tagged(cell, tag):
-        return tag in cell.get("metadata", {}).get("tags", [])
-
-    injected = [i for i, c in enumerate(nb.cells) if tagged(c, "injected-parameters")]
-    params = [i for i, c in enumerate(nb.cells) if tagged(c, "parameters")]
-    if injected:
-        before = nb.cells[: injected[0]]
-        after = nb.cells[injected[0] + 1 :]
-    elif params:
-        before = nb.cells[: params[0] + 1]
-        after = nb.cells[params[0] + 1 :]
-    else:
-        before = []
-        after = nb.cells
-    nb.cells = before + [newcell] + after
-    nb.metadata.setdefault("papermill", {})["parameters"] = parameters
-    return nb
 
 
 def _rel(path):
@@ -147,26 +71,7 @@ def test_notebook_runs_like_papermill(path, tmp_path):
         if param_cells:
             assert "parameters" in nb.cells[idx - 1].metadata.get("tags", [])
 
-    client = NotebookClient(
-        nb,
-        kernel_name="kiln",
-        timeout=600,
-        startup_timeout=60,
-        raise_on_iopub_timeout=True,
-        resources={"metadata": {"path": str(workdir)}},
-    )
-    client.execute()
-
-    assert nb.metadata["language_info"]["name"] == "kiln"
-    errors = []
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        for out in cell.outputs:
-            if out.output_type == "error":
-                errors.append((i, cell.source[:60], out.ename, out.evalue))
-    assert not errors, errors
-    nbformat.validate(nb)
+    execute(nb, workdir)
     # the injected values were seen by the notebook
     if _rel(path) == "notebooks/tour.ipynb":
         text = _all_text(nb)
@@ -297,26 +202,26 @@ def _check_tuning(nb, root):
 
     # the %%tune cell: the live chart and the per-parameter charts, the
     # progress line and the table naming the best job
-    tuning = _cell_outputs(nb, "%%tune xgboost --objective validation:logloss --max-jobs $jobs")
-    charts = _charts(tuning)
+    tuning = outputs_of(nb, "%%tune xgboost --objective validation:logloss --max-jobs $jobs")
+    charts = charts_of(tuning)
     assert len(charts) >= 2, sorted(charts)
     for png, meta in charts.values():
         assert png.startswith(b"\x89PNG\r\n\x1a\n") and meta["width"] > 0, meta
-    text = _outputs_text(tuning)
+    text = outputs_text(tuning)
     assert re.search(r"tuning bc-tune \(Bayesian\): 10 of 10 jobs done", text), text
     assert any("<table" in o.get("data", {}).get("text/html", "") and
                name in o["data"].get("text/plain", "") for o in tuning), text
 
     # %describe shows the record as JSON, with a table of the jobs
-    shown = _cell_outputs(nb, "%describe bc-tune")
+    shown = outputs_of(nb, "%describe bc-tune")
     records = [o.data["application/json"] for o in shown
                if "application/json" in o.get("data", {})]
     assert records and records[0]["HyperParameterTuningJobName"] == "bc-tune", records
-    assert name in _outputs_text(shown)
+    assert name in outputs_text(shown)
 
     # the best model on the test channel, in-process
-    predicted = _cell_outputs(nb, "%predict bc-tune")
-    assert name in _outputs_text(predicted), _outputs_text(predicted)
+    predicted = outputs_of(nb, "%predict bc-tune")
+    assert name in outputs_text(predicted), outputs_text(predicted)
     metrics = metrics_table(predicted)
     assert metrics["accuracy"] > 0.9 and metrics["ROC AUC"] > 0.95, metrics
 
@@ -333,48 +238,19 @@ def _check_tuning(nb, root):
     assert abs(overall_value - min(value, own)) < 1e-9, (overall, value, own)
     counters = child["TrainingJobStatusCounters"]
     assert sum(counters.values()) == 8 and counters["InProgress"] == 0, counters
-    shown = _outputs_text(_cell_outputs(nb, "!/usr/bin/python3 -c"))
+    shown = outputs_text(outputs_of(nb, "!/usr/bin/python3 -c"))
     assert "overall best " + overall["TrainingJobName"] in shown, shown
 
     # %jobs: the tuning jobs' table first
-    listing = [o for o in _cell_outputs(nb, "%jobs") if "data" in o]
+    listing = [o for o in outputs_of(nb, "%jobs") if "data" in o]
     first = listing[0].data["text/plain"]
     assert re.search(r"^bc-tune\s", first, re.M) and re.search(r"^bc-tune-2\s", first, re.M), first
 
 
-def _cell_outputs(nb, start):
-    """The outputs of the code cell whose source starts with `start`."""
-    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(start)]
-    assert len(cells) == 1, (start, [c.source[:60] for c in cells])
-    return cells[0].outputs
-
-
-def _outputs_text(outputs):
-    parts = []
-    for out in outputs:
-        if out.output_type == "stream":
-            parts.append(out.text)
-        elif "data" in out:
-            parts.append(out.data.get("text/plain", "") + "\n")
-    return "".join(parts)
-
-
-def _charts(outputs):
-    """{title (the text/plain twin): (PNG bytes, metadata)} of the images."""
-    import base64
-
-    found = {}
-    for out in outputs:
-        if "image/png" in out.get("data", {}):
-            png = base64.b64decode(out.data["image/png"])
-            found[out.data["text/plain"]] = (png, out.metadata.get("image/png", {}))
-    return found
-
-
 def _endpoint_url(outputs):
     """The url row of %deploy's table."""
-    m = re.search(r"^url\s+(http://127\.0\.0\.1:(\d+))\s*$", _outputs_text(outputs), re.M)
-    assert m, _outputs_text(outputs)
+    m = re.search(r"^url\s+(http://127\.0\.0\.1:(\d+))\s*$", outputs_text(outputs), re.M)
+    assert m, outputs_text(outputs)
     return m.group(1)
 
 
@@ -398,29 +274,29 @@ def _check_hosting(nb, workdir, root):
     assert hp["feature_dim"] == "3", hp
 
     # boto3 from the notebook's own shell cell: every test row scored
-    boto = _outputs_text(_cell_outputs(nb, "!/usr/bin/python3 -c \"import boto3"))
+    boto = outputs_text(outputs_of(nb, "!/usr/bin/python3 -c \"import boto3"))
     assert re.match(r"85 scores from boto3, the first \['[0-9.e-]+', ", boto), boto
 
     # %deploy's table, then %endpoints listing it with the injected workers
-    deploy = _outputs_text(_cell_outputs(nb, "%deploy bc-xgb"))
+    deploy = outputs_text(outputs_of(nb, "%deploy bc-xgb"))
     assert "InService" in deploy and "bc-xgb (xgboost)" in deploy, deploy
     assert 'EndpointName="breast-cancer"' in deploy, deploy
-    url = _endpoint_url(_cell_outputs(nb, "%deploy bc-xgb"))
-    listing = _cell_outputs(nb, "%endpoints")
+    url = _endpoint_url(outputs_of(nb, "%deploy bc-xgb"))
+    listing = outputs_of(nb, "%endpoints")
     assert any("text/html" in o.get("data", {}) for o in listing), listing
-    rows = [l.split() for l in _outputs_text(listing).splitlines()]
+    rows = [l.split() for l in outputs_text(listing).splitlines()]
     assert rows[0][:3] == ["endpoint", "models", "url"], rows
     row = next(r for r in rows if r and r[0] == "breast-cancer")
     assert row[1:5] == ["bc-xgb", "(xgboost)", url, "3"], row
 
     # %predict over HTTP: the metrics table and the three charts
-    http = _cell_outputs(nb, "%predict breast-cancer")
-    assert "85 rows predicted by endpoint breast-cancer" in _outputs_text(http)
-    assert "over HTTP" in _outputs_text(http)
+    http = outputs_of(nb, "%predict breast-cancer")
+    assert "85 rows predicted by endpoint breast-cancer" in outputs_text(http)
+    assert "over HTTP" in outputs_text(http)
     metrics = metrics_table(http)
     assert metrics["accuracy"] > 0.9 and metrics["ROC AUC"] > 0.95, metrics
     assert set(metrics) >= {"precision", "recall", "F1", "log loss"}, metrics
-    charts = _charts(http)
+    charts = charts_of(http)
     titles = sorted(charts)
     assert len(titles) == 3, titles
     assert titles[0] == "<chart: Confusion matrix, 2 classes>", titles
@@ -430,18 +306,18 @@ def _check_hosting(nb, workdir, root):
         assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
         assert meta["width"] > 200 and meta["height"] > 200, meta
     # the job in-process: the same numbers
-    local = _cell_outputs(nb, "%predict bc-xgb")
-    assert "in-process" in _outputs_text(local), _outputs_text(local)
+    local = outputs_of(nb, "%predict bc-xgb")
+    assert "in-process" in outputs_text(local), outputs_text(local)
     assert metrics_table(local) == metrics
 
     # the pipeline: PCA then k-means, two clusters
-    chain = _cell_outputs(nb, "%deploy bc-pca bc-kmeans")
-    text = _outputs_text(chain)
+    chain = outputs_of(nb, "%deploy bc-pca bc-kmeans")
+    text = outputs_text(chain)
     assert "bc-pca (pca) → bc-kmeans (kmeans)" in text, text
     assert _endpoint_url(chain) != url
     assert "85 rows predicted by endpoint bc-clusters" in text, text
     assert metrics_table(chain)["clusters used"] == 2
-    assert "<chart: Cluster sizes, 2 bars>" in _charts(chain)
+    assert "<chart: Cluster sizes, 2 bars>" in charts_of(chain)
 
     # the transforms' files: PCA's projections of the training rows, and
     # the test rows joined with XGBoost's scores, which are the xgboost
@@ -466,7 +342,7 @@ def _check_hosting(nb, workdir, root):
         assert rec["DataProcessing"]["JoinSource"] == join, rec
 
     # both endpoints stopped at the end
-    last = _outputs_text(nb.cells[-1].outputs)
+    last = outputs_text(nb.cells[-1].outputs)
     assert "endpoint breast-cancer stopped after 2 invocations (0 errors)" in last, last
     assert "endpoint bc-clusters stopped after 1 invocation (0 errors)" in last, last
     assert "no endpoints are running" in last, last
@@ -505,14 +381,14 @@ def test_hosting_boto3_snippet(tmp_path):
     def on_cell_start(cell, cell_index):
         if cell_index > after and "ran" not in seen:
             seen["ran"] = True
-            url = _endpoint_url(_cell_outputs(nb, "%deploy bc-xgb"))
+            url = _endpoint_url(outputs_of(nb, "%deploy bc-xgb"))
             code = snippet.replace("http://127.0.0.1:8080", url)
             seen["run"] = subprocess.run(["/usr/bin/python3", "-c", code], cwd=str(workdir),
                                          capture_output=True, text=True, timeout=120)
 
     def on_cell_executed(cell, cell_index, execute_reply):
         if cell_index == len(nb.cells) - 1:
-            ports = [int(_endpoint_url(_cell_outputs(nb, start)).rpartition(":")[2])
+            ports = [int(_endpoint_url(outputs_of(nb, start)).rpartition(":")[2])
                      for start in ("%deploy bc-xgb", "%deploy bc-pca")]
             seen["closed"] = {p: closed(p) for p in ports}
 
@@ -668,14 +544,14 @@ def _lab_live_chart(nb, start, job, metrics):
     """The %%train cell starting with `start` shows the job's metrics chart
     (its final state), a real PNG of SageMaker's chart size, and its summary
     table says Completed."""
-    outputs = _cell_outputs(nb, start)
-    charts = _charts(outputs)
+    outputs = outputs_of(nb, start)
+    charts = charts_of(outputs)
     title = "<chart: %s, %d metrics>" % (job, metrics)
     assert title in charts, sorted(charts)
     png, meta = charts[title]
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000, len(png)
     assert meta == {"width": 640, "height": 320}, meta
-    text = _outputs_text(outputs)
+    text = outputs_text(outputs)
     assert re.search(r"^status\s+Completed\s*$", text, re.M), text
     return outputs
 
@@ -683,8 +559,8 @@ def _lab_live_chart(nb, start, job, metrics):
 def _lab_predicted(nb, start, rows, by):
     """%predict's outputs in the cell starting with `start`: the line naming
     how many rows went where, and its metrics table."""
-    outputs = _cell_outputs(nb, start)
-    text = _outputs_text(outputs)
+    outputs = outputs_of(nb, start)
+    text = outputs_text(outputs)
     assert "%d rows predicted by %s" % (rows, by) in text, text
     return outputs, metrics_table(outputs)
 
@@ -710,16 +586,16 @@ def _check_lab01(nb, workdir):
     _lab_live_chart(nb, "%%train xgboost", "bc-xgb", 4)
     _lab_live_chart(nb, "%%train linear-learner", "bc-linear", 2)
 
-    shown = _cell_outputs(nb, "%describe bc-xgb")
+    shown = outputs_of(nb, "%describe bc-xgb")
     records = [o.data["application/json"] for o in shown if "application/json" in o.get("data", {})]
     assert records and records[0]["TrainingJobName"] == "bc-xgb", records
     assert records[0]["ModelArtifacts"]["S3ModelArtifacts"].endswith("/bc-xgb/output/model.tar.gz")
-    assert "<chart: bc-xgb: feature importance, 20 bars>" in _charts(shown), sorted(_charts(shown))
-    names = _outputs_text(_cell_outputs(nb, "!/usr/bin/python3 -c \"from sklearn"))
+    assert "<chart: bc-xgb: feature importance, 20 bars>" in charts_of(shown), sorted(charts_of(shown))
+    names = outputs_text(outputs_of(nb, "!/usr/bin/python3 -c \"from sklearn"))
     assert "f27 worst concave points" in names, names
-    assert "<chart: bc-linear, 2 metrics>" in _charts(_cell_outputs(nb, "%metrics bc-linear"))
+    assert "<chart: bc-linear, 2 metrics>" in charts_of(outputs_of(nb, "%metrics bc-linear"))
 
-    listing = _outputs_text(_cell_outputs(nb, "!ls $out/bc-xgb"))
+    listing = outputs_text(outputs_of(nb, "!ls $out/bc-xgb"))
     assert re.search(r" xgboost-model$", listing, re.M), listing
     assert re.search(r" model_algo-1$", listing, re.M), listing
     assert "Early stop condition met" in listing or "Best model found" in listing, listing
@@ -728,7 +604,7 @@ def _check_lab01(nb, workdir):
         outputs, metrics = _lab_predicted(nb, "%predict " + job, 85, "training job " + job)
         assert metrics["accuracy"] > 0.9 and metrics["ROC AUC"] > 0.95, (job, metrics)
         assert set(metrics) >= {"precision", "recall", "F1", "log loss"}, metrics
-        titles = sorted(_charts(outputs))
+        titles = sorted(charts_of(outputs))
         assert titles[0] == "<chart: Confusion matrix, 2 classes>", titles
         assert titles[1] == "<chart: Precision-recall curve>", titles
         assert titles[2].startswith("<chart: ROC curve (AUC 0."), titles
@@ -736,7 +612,7 @@ def _check_lab01(nb, workdir):
             assert metrics["accuracy"] == pytest.approx(
                 linear_final["test:binary_classification_accuracy"], abs=1e-6), (metrics, linear_final)
 
-    jobs = _outputs_text(_cell_outputs(nb, "%jobs"))
+    jobs = outputs_text(outputs_of(nb, "%jobs"))
     assert re.search(r"^bc-linear\s+linear-learner\s+Completed", jobs, re.M), jobs
     assert re.search(r"^bc-xgb\s+xgboost\s+Completed", jobs, re.M), jobs
 
@@ -758,14 +634,14 @@ def _check_lab04(nb, workdir):
     assert desc["HyperParameters"]["num_round"] == "20", desc["HyperParameters"]
     _lab_live_chart(nb, "%%train xgboost", "bc-xgb", 4)
 
-    deploy = _cell_outputs(nb, "%deploy bc-xgb")
+    deploy = outputs_of(nb, "%deploy bc-xgb")
     assert _endpoint_url(deploy) == "http://127.0.0.1:%d" % port
-    text = _outputs_text(deploy)
+    text = outputs_text(deploy)
     assert "InService" in text and 'EndpointName="bc-endpoint"' in text, text
-    listing = _outputs_text(_cell_outputs(nb, "%endpoints"))
+    listing = outputs_text(outputs_of(nb, "%endpoints"))
     assert re.search(r"^bc-endpoint\s+bc-xgb \(xgboost\)\s+http://127\.0\.0\.1:%d\s+2\s" % port,
                      listing, re.M), listing
-    ping = _outputs_text(_cell_outputs(nb, "!curl"))
+    ping = outputs_text(outputs_of(nb, "!curl"))
     assert ping.strip() == "GET /ping: HTTP 200", ping
 
     # the xgboost library's predictions from the job's artifact
@@ -778,7 +654,7 @@ def _check_lab04(nb, workdir):
     boto = [c for c in nb.cells
             if c.cell_type == "code" and c.source.startswith("!/usr/bin/python3 -c \"import boto3")]
     assert len(boto) == 2, [c.source[:60] for c in boto]
-    first = _outputs_text(boto[0].outputs)
+    first = outputs_text(boto[0].outputs)
     m = re.search(r"^ContentType text/csv answer \[(.*)\]$", first, re.M)
     assert m, first
     csv_scores = [float(v.strip(" '")) for v in m.group(1).split(",")]
@@ -789,7 +665,7 @@ def _check_lab04(nb, workdir):
     np.testing.assert_allclose(json_scores, expected[:3], rtol=0, atol=1e-6)
     assert "labels %s" % [int(v) for v in test[:3, 0]] in first, first
 
-    second = _outputs_text(boto[1].outputs)
+    second = outputs_text(boto[1].outputs)
     assert second.startswith("85 rows scored by boto3\n"), second
     cells = {}
     for a in (0, 1):
@@ -804,11 +680,11 @@ def _check_lab04(nb, workdir):
     assert "accuracy %.4f" % accuracy in second, (second, accuracy)
 
     outputs, metrics = _lab_predicted(nb, "%predict bc-endpoint --data", 85, "endpoint bc-endpoint")
-    assert "over HTTP" in _outputs_text(outputs)
+    assert "over HTTP" in outputs_text(outputs)
     assert metrics["accuracy"] == pytest.approx(accuracy, abs=1e-6) and metrics["ROC AUC"] > 0.95, metrics
-    assert "<chart: Confusion matrix, 2 classes>" in _charts(outputs), sorted(_charts(outputs))
+    assert "<chart: Confusion matrix, 2 classes>" in charts_of(outputs), sorted(charts_of(outputs))
 
-    raw = _outputs_text(_cell_outputs(nb, "row = "))
+    raw = outputs_text(outputs_of(nb, "row = "))
     m = re.fullmatch(r'\{"score": ([0-9.e-]+)\}\n?', raw.strip() + "\n")
     assert m and float(m.group(1)) < 0.5, raw  # scikit-learn's first tumour is malignant
 
@@ -821,10 +697,10 @@ def _check_lab04(nb, workdir):
     assert rec["TransformJobStatus"] == "Completed", rec
     assert rec["DataProcessing"] == {"InputFilter": "$[1:]", "OutputFilter": "$[0,-1]",
                                      "JoinSource": "Input"}, rec["DataProcessing"]
-    scored = _outputs_text(_cell_outputs(nb, "!/usr/bin/python3 -c \"import json"))
+    scored = outputs_text(outputs_of(nb, "!/usr/bin/python3 -c \"import json"))
     assert "batch transform: 85 rows, accuracy %.4f" % accuracy in scored, scored
 
-    last = _outputs_text(_cell_outputs(nb, "%undeploy bc-endpoint"))
+    last = outputs_text(outputs_of(nb, "%undeploy bc-endpoint"))
     m = re.search(r"endpoint bc-endpoint stopped after (\d+) invocations \(0 errors\)", last)
     assert m and int(m.group(1)) >= 5, last
     assert "no endpoints are running" in last, last
@@ -874,18 +750,18 @@ def _check_lab05(nb, workdir):
         _lab_job(root, best[name]["TrainingJobName"], "xgboost")
 
     for name, strategy in (("bc-bayes", "Bayesian"), ("bc-random", "Random")):
-        tuning = _cell_outputs(nb, "%%tune xgboost --objective validation:logloss --strategy " + strategy)
-        text = _outputs_text(tuning)
+        tuning = outputs_of(nb, "%%tune xgboost --objective validation:logloss --strategy " + strategy)
+        text = outputs_text(tuning)
         assert re.search(r"tuning %s \(%s\): %d of %d jobs done, 0 running; best validation:logloss "
                          r"[0-9.e-]+ \(%s\); [0-9.]+ s; Completed" % (name, strategy, jobs, jobs,
                                                                      best[name]["TrainingJobName"]),
                          text), text
-        charts = _charts(tuning)
+        charts = charts_of(tuning)
         assert "validation:logloss by training job: %d completed, 0 stopped; best %s" % (
             jobs, "%g" % values[name]) in charts, sorted(charts)
         assert len(charts) == 5, sorted(charts)  # the live chart, then one a tuned parameter
 
-    compared = _outputs_text(_cell_outputs(nb, "!/usr/bin/python3 -c \"import csv, json"))
+    compared = outputs_text(outputs_of(nb, "!/usr/bin/python3 -c \"import csv, json"))
     for name, strategy in (("bc-bayes", "Bayesian"), ("bc-random", "Random")):
         line = "%-9s %-8s seed %d, %d jobs: best %s validation:logloss %.6f" % (
             name, strategy, params["seed"], jobs, best[name]["TrainingJobName"], values[name])
@@ -902,13 +778,13 @@ def _check_lab05(nb, workdir):
         _, local[name] = _lab_predicted(nb, "%predict " + name, 85, by)
         assert local[name]["accuracy"] > 0.9, local[name]
 
-    deploy = _cell_outputs(nb, "%deploy bc-bayes")
+    deploy = outputs_of(nb, "%deploy bc-bayes")
     assert _endpoint_url(deploy) == "http://127.0.0.1:%d" % params["port"]
-    assert "%s (xgboost)" % best["bc-bayes"]["TrainingJobName"] in _outputs_text(deploy)
+    assert "%s (xgboost)" % best["bc-bayes"]["TrainingJobName"] in outputs_text(deploy)
     outputs, metrics = _lab_predicted(nb, "%predict bc-tuned", 85, "endpoint bc-tuned")
     assert metrics == local["bc-bayes"], (metrics, local["bc-bayes"])
-    assert "<chart: Confusion matrix, 2 classes>" in _charts(outputs)
-    last = _outputs_text(_cell_outputs(nb, "%undeploy bc-tuned"))
+    assert "<chart: Confusion matrix, 2 classes>" in charts_of(outputs)
+    last = outputs_text(outputs_of(nb, "%undeploy bc-tuned"))
     assert "endpoint bc-tuned stopped after 1 invocation (0 errors)" in last, last
 
 
@@ -946,9 +822,9 @@ def _check_lab06(nb, workdir):
              "recordio": "data/recordio/train: application/x-recordio-protobuf, dense, 784 features, labelled",
              "libsvm": "data/libsvm/train: text/libsvm, sparse"}
     for fmt, line in heads.items():
-        assert line in _outputs_text(_cell_outputs(nb, "%%head data/%s/train" % fmt)), fmt
+        assert line in outputs_text(outputs_of(nb, "%%head data/%s/train" % fmt)), fmt
     # od's first words: RecordIO's magic, then the record's length
-    od = _outputs_text(_cell_outputs(nb, "%head data/recordio/train"))
+    od = outputs_text(outputs_of(nb, "%head data/recordio/train"))
     assert re.search(r"^0000000 ced7230a ", od, re.M), od
 
     types = {"csv": "text/csv", "recordio": "application/x-recordio-protobuf", "libsvm": "text/libsvm"}
@@ -968,7 +844,7 @@ def _check_lab06(nb, workdir):
     import hashlib
 
     compare = "!/usr/bin/python3 -c \"import hashlib, json, tarfile; \\\njobs = "
-    compared = _outputs_text(_cell_outputs(nb, compare + "('xgb-csv'"))
+    compared = outputs_text(outputs_of(nb, compare + "('xgb-csv'"))
     for fmt, ctype in types.items():
         final = _lab_final(descs[fmt])
         line = "%-13s %-32s %-18.6f %-20.6f %s" % ("xgb-" + fmt, ctype, final["validation:merror"],
@@ -980,7 +856,7 @@ def _check_lab06(nb, workdir):
     assert _lab_model_bytes(root, "ll-csv") == _lab_model_bytes(root, "ll-recordio")
     accuracy = _lab_final(linear["csv"])["test:multiclass_accuracy"]
     assert accuracy == _lab_final(linear["recordio"])["test:multiclass_accuracy"] and accuracy > 0.6, accuracy
-    compared = _outputs_text(_cell_outputs(nb, compare + "('ll-csv'"))
+    compared = outputs_text(outputs_of(nb, compare + "('ll-csv'"))
     md5 = hashlib.md5(_lab_model_bytes(root, "ll-csv")).hexdigest()
     assert compared.count("test:multiclass_accuracy %.6f  md5 of model_algo-1 %s" % (accuracy, md5)) == 2, compared
 
@@ -992,7 +868,7 @@ def _check_lab06(nb, workdir):
                               "training job xgb-csv")
     assert other["accuracy"] > 0.6, other
 
-    raw = _outputs_text(_cell_outputs(nb, "%predict xgb-csv --body")).split()
+    raw = outputs_text(outputs_of(nb, "%predict xgb-csv --body")).split()
     m = re.fullmatch(r'(\d)\s\{"predictions":\s\[\{"score":\s(\d)\}\]\}\s\{"score":\s(\d)\}',
                      " ".join(raw))
     assert m and m.group(1) == m.group(2) == m.group(3), raw
@@ -1076,12 +952,12 @@ def _check_lab02(nb, workdir):
     root = workdir / "jobs"
     params = LAB_PARAMETERS["labs/02-kmeans-fashion-mnist.ipynb"]
     _lab_job(root, "fashion-kmeans", "kmeans")
-    charts = _charts(_cell_outputs(nb, "%describe fashion-kmeans"))
+    charts = charts_of(outputs_of(nb, "%describe fashion-kmeans"))
     assert "fashion-kmeans: 10 clusters as 28x28 images" in charts, sorted(charts)
-    live = _charts(_cell_outputs(nb, "%train kmeans"))
+    live = charts_of(outputs_of(nb, "%train kmeans"))
     assert "<chart: fashion-kmeans, 1 metric>" in live, sorted(live)
-    predicted = _cell_outputs(nb, "%predict fashion-kmeans --data data/fm/test")
-    assert "<chart: Classes by cluster, 10 classes x 10 clusters>" in _charts(predicted)
+    predicted = outputs_of(nb, "%predict fashion-kmeans --data data/fm/test")
+    assert "<chart: Classes by cluster, 10 classes x 10 clusters>" in charts_of(predicted)
     purity = _purity_from(predicted)
     data = np.loadtxt(workdir / "data" / "fashion.csv", delimiter=",")
     assert len(data) == params["images"]
@@ -1090,8 +966,8 @@ def _check_lab02(nb, workdir):
     assert purity == pytest.approx(
         _kmeans_oracle_purity(root, "fashion-kmeans", workdir, x, y), abs=1e-3)
     assert 0.35 < purity < 0.9, purity
-    hosted = _cell_outputs(nb, "%deploy fashion-kmeans")
-    text = _outputs_text(hosted)
+    hosted = outputs_of(nb, "%deploy fashion-kmeans")
+    text = outputs_text(hosted)
     assert "over HTTP" in text and "stopped after 1 invocation (0 errors)" in text, text
     assert _purity_from(hosted) == pytest.approx(purity, abs=1e-9)
 
@@ -1107,7 +983,7 @@ def _check_lab03(nb, workdir):
     k = params["components"]
     _lab_job(root, "fashion-pca", "pca")
     _lab_job(root, "fashion-pca-kmeans", "kmeans")
-    charts = _charts(_cell_outputs(nb, "%train pca"))
+    charts = charts_of(outputs_of(nb, "%train pca"))
     assert f"fashion-pca: {k} components as 28x28 images" in charts, sorted(charts)
     names, arrays = _artifact_arrays(root, "fashion-pca", workdir)
     a = dict(zip(names, arrays))
@@ -1122,8 +998,8 @@ def _check_lab03(nb, workdir):
         return (x - a["mean"].reshape(1, -1)) @ a["v"]
 
     assert np.allclose(project(train[:, 1:]), proj, atol=2e-3 * np.abs(proj).max())
-    predicted = _cell_outputs(nb, "%predict fashion-pipeline")
-    text = _outputs_text(predicted)
+    predicted = outputs_of(nb, "%predict fashion-pipeline")
+    text = outputs_text(predicted)
     assert "predicted by endpoint fashion-pipeline" in text and "over HTTP" in text, text
     purity = _purity_from(predicted)
     test = np.loadtxt(next((workdir / "data" / "fm" / "test").iterdir()), delimiter=",",
