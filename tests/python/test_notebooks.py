@@ -41,6 +41,7 @@ PARAMETERS = {
     "notebooks/hosting.ipynb": {"rounds": 30, "port": conftest.free_ports(1)[0],
                                 "workers": 3, "out": "jobs"},
     "notebooks/tuning.ipynb": {"jobs": 10, "parallel": 2, "seed": 3, "out": "jobs"},
+    "notebooks/scripts.ipynb": {"rows": 4, "name": "papermill"},
 }
 
 
@@ -84,10 +85,23 @@ def test_notebook_runs_like_papermill(path, tmp_path):
         _check_hosting(nb, workdir, workdir / "jobs")
     if _rel(path) == "notebooks/tuning.ipynb":
         _check_tuning(nb, workdir / "jobs")
+    if _rel(path) == "notebooks/scripts.ipynb":
+        _check_scripts(nb, workdir)
     # the labs: their checks are in the labs' section at the end of the file
     check = LAB_CHECKS.get(_rel(path))
     if check is not None:
         check(nb, workdir)
+
+
+def _check_scripts(nb, workdir):
+    """%%writefile saved the file with the injected $rows; %%script ran it
+    with Python; %%bash substituted the kernel's variable and left HOME to
+    bash."""
+    assert (workdir / "squares.py").read_text().count("else 4\n") == 1
+    ran = outputs_text(outputs_of(nb, "%%script /usr/bin/python3"))
+    assert ran == "0 0\n1 1\n2 4\nhello from Python, papermill\n", ran
+    shell = outputs_text(outputs_of(nb, "%%bash"))
+    assert shell == "HOME is set, the kernel's rows is 4\n2 4\n3 9\n", shell
 
 
 def _check_training(nb, root):
@@ -652,7 +666,7 @@ def _check_lab04(nb, workdir):
     expected = booster.predict(xgb.DMatrix(test[:, 1:]))
 
     boto = [c for c in nb.cells
-            if c.cell_type == "code" and c.source.startswith("!/usr/bin/python3 -c \"import boto3")]
+            if c.cell_type == "code" and c.source.startswith("%%script /usr/bin/python3\nimport boto3")]
     assert len(boto) == 2, [c.source[:60] for c in boto]
     first = outputs_text(boto[0].outputs)
     m = re.search(r"^ContentType text/csv answer \[(.*)\]$", first, re.M)
@@ -697,7 +711,7 @@ def _check_lab04(nb, workdir):
     assert rec["TransformJobStatus"] == "Completed", rec
     assert rec["DataProcessing"] == {"InputFilter": "$[1:]", "OutputFilter": "$[0,-1]",
                                      "JoinSource": "Input"}, rec["DataProcessing"]
-    scored = outputs_text(outputs_of(nb, "!/usr/bin/python3 -c \"import json"))
+    scored = outputs_text(outputs_of(nb, "%%script /usr/bin/python3\nimport json"))
     assert "batch transform: 85 rows, accuracy %.4f" % accuracy in scored, scored
 
     last = outputs_text(outputs_of(nb, "%undeploy bc-endpoint"))
