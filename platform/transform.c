@@ -455,6 +455,17 @@ static bool transform_file(runner *r, const char *path, kiln_buf *out,
         snprintf(why, why_size, "out of memory splitting %zu bytes",
                  data.len);
     ok = ok && rc == KILN_OK;
+    /* RecordIO frames cut at newline bytes are no records at all: say
+     * what the input is and what splits it. */
+    if (ok && s->split == KILN_SPLIT_LINE &&
+        kiln_format_sniff((const unsigned char *)d,
+                          data.len < 65536 ? data.len : 65536) ==
+            KILN_FORMAT_RECORDIO) {
+        snprintf(why, why_size,
+                 "the file holds RecordIO-protobuf records, which SplitType "
+                 "Line cuts at newline bytes: give --split-type RecordIO");
+        ok = false;
+    }
     const char *ct = ok ? sniff_type(s, d, data.len) : NULL;
     /* what is sent: the records, or their filtered columns (the join keeps
      * the whole input line) */

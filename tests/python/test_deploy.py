@@ -605,6 +605,11 @@ def test_transform_recordio_and_failures(kernel, tmp_path, bc):
     assert len(rows) == 50
     np.testing.assert_allclose([r["score"] for r in rows], want["score"][:50].ravel(),
                                rtol=1e-5, atol=1e-6)
+    # RecordIO cut by lines: a clear error saying which split type to give
+    rep, _ = run(kernel, f"%transform tl --data {src} --output {dest}/lines --name r0 "
+                         f"--root {out} --split-type Line")
+    assert rep["status"] == "error", rep
+    assert "part.rec" in rep["evalue"] and "--split-type RecordIO" in rep["evalue"], rep
     # one good file, one broken: the job fails, naming the file; the good
     # file's output is written, the broken one's is not
     mixed = tmp_path / "mixed"
