@@ -34,6 +34,8 @@
 #include "platform/endpoint.h"
 #include "platform/model.h"
 
+#include "core/utf8.h"
+
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -500,6 +502,23 @@ static int charts(const kiln_magic_call *call, const kiln_eval *e,
     return rc;
 }
 
+/* A binary answer (RecordIO-protobuf) as its size and a hex dump of its
+ * first bytes, rather than bytes a terminal cannot show. */
+static void show_binary(const kiln_magic_call *call, const kiln_buf *answer)
+{
+    kiln_buf text;
+    kiln_buf_init(&text);
+    kiln_buf_printf(&text, "%zu bytes (binary), the first %zu:\n", answer->len,
+                    answer->len < 64 ? answer->len : (size_t)64);
+    for (size_t i = 0; i < answer->len && i < 64; i++)
+        kiln_buf_printf(&text, "%02x%s", (unsigned char)answer->data[i],
+                        i % 16 == 15 || i + 1 == answer->len || i == 63 ? "\n"
+                                                                      : " ");
+    if (kiln_buf_str(&text))
+        kiln_sink_printf(call->sink, KILN_STDOUT, "%s", kiln_buf_str(&text));
+    kiln_buf_fini(&text);
+}
+
 /* ---- the magic ---------------------------------------------------------------- */
 
 static int predict_data(const kiln_magic_call *call, target *t,
@@ -592,7 +611,10 @@ static int run_predict(const kiln_magic_call *call, kiln_error *err)
         if (rc == KILN_OK)
             rc = call_target(&t, ct ? ct : "text/csv", accept, body,
                              strlen(body), &answer, err);
-        if (rc == KILN_OK)
+        if (rc == KILN_OK && answer.len > 0 &&
+            !kiln_utf8_valid(answer.data, answer.len))
+            show_binary(call, &answer);
+        else if (rc == KILN_OK)
             kiln_sink_printf(call->sink, KILN_STDOUT, "%.*s%s",
                              (int)(answer.len > 65536 ? 65536 : answer.len),
                              answer.data ? answer.data : "",
@@ -652,7 +674,8 @@ static const kiln_arg_spec predict_args[] = {
     {.name = "content-type", .type = KILN_ARG_STR, .metavar = "T",
      .help = "the body's or the data's content type"},
     {.name = "accept", .type = KILN_ARG_STR, .metavar = "A",
-     .help = "the answer's type (default application/json)"},
+     .help = "the answer's type, shown raw (with --body; default: the "
+             "algorithm's, application/json or XGBoost's text/csv)"},
     {.name = "rows", .type = KILN_ARG_INT, .metavar = "N",
      .help = "rows shown in the table (default 10)"},
     {.name = "output", .type = KILN_ARG_STR, .metavar = "DIR",

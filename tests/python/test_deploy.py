@@ -452,6 +452,14 @@ def test_predict_binary_over_http_matches_sklearn(kernel, tmp_path, bc):
                      "--accept application/jsonlines")
     lines = [json.loads(l) for l in text_of(io3).splitlines() if l.startswith("{")]
     np.testing.assert_allclose([l["score"] for l in lines], prob[:1], atol=1e-6)
+    # a binary answer is shown as its size and first bytes: a RecordIO frame
+    io4 = ok(kernel, f"%predict pr-xgb --output {out} --body '{csv_body(x[:1]).strip()}' "
+                     "--accept application/x-recordio-protobuf")
+    head, *hexes = text_of(io4).splitlines()
+    size = int(head.split()[0])
+    assert head == "%d bytes (binary), the first %d:" % (size, min(size, 64)), head
+    raw = bytes.fromhex("".join(hexes))
+    assert len(raw) == min(size, 64) and raw[:4] == struct.pack("<I", 0xCED7230A), raw
 
 
 def test_predict_regression_multiclass_and_clusters(kernel, tmp_path):
