@@ -639,10 +639,14 @@ static int run_predict(const kiln_magic_call *call, kiln_error *err)
                              mono() - t0, t.requests,
                              t.requests == 1 ? "" : "s",
                              t.ep ? " over HTTP" : ", in-process");
-            rc = rows_table(&p, labels,
-                            (size_t)shown < p.rows ? (size_t)shown : p.rows,
-                            &b);
-            rc = kiln_magic_show(call, rc, b, err);
+            /* --rows 0: the metrics and charts alone */
+            if (shown > 0) {
+                rc = rows_table(&p, labels,
+                                (size_t)shown < p.rows ? (size_t)shown
+                                                       : p.rows,
+                                &b);
+                rc = kiln_magic_show(call, rc, b, err);
+            }
         }
         kiln_eval e = {0};
         if (rc == KILN_OK)

@@ -262,9 +262,23 @@ static int tuning_row(kiln_table *t, const char *name, json_t *d)
                                  best_name ? best_name : "", objective});
 }
 
+/* Whether %jobs lists a job of this name (--name-contains). */
+static bool wanted(const kiln_magic_call *call, const char *name)
+{
+    const char *part = kiln_args_str(call->args, "name-contains");
+    if (part == NULL || *part == '\0')
+        return true;
+    size_t n = strlen(name), m = strlen(part);
+    for (size_t i = 0; i + m <= n; i++)
+        if (strncasecmp(name + i, part, m) == 0)
+            return true;
+    return false;
+}
+
 /* The tuning jobs under root as a table, or *out NULL when there are
  * none. */
-static int tunings_table(const char *root, kiln_bundle **out, kiln_error *err)
+static int tunings_table(const kiln_magic_call *call, const char *root,
+                         kiln_bundle **out, kiln_error *err)
 {
     *out = NULL;
     char **names = NULL;
@@ -278,7 +292,10 @@ static int tunings_table(const char *root, kiln_bundle **out, kiln_error *err)
                                  "training jobs", "best training job",
                                  "objective"});
     int rc = t ? KILN_OK : kiln_error_nomem(err);
+    size_t rows = 0;
     for (size_t i = 0; i < n && rc == KILN_OK; i++) {
+        if (!wanted(call, names[i]))
+            continue;
         char *text = NULL;
         kiln_error e;
         kiln_error_init(&e);
@@ -287,11 +304,13 @@ static int tunings_table(const char *root, kiln_bundle **out, kiln_error *err)
         json_t *d = json_loads(text, 0, NULL);
         if (d != NULL && tuning_row(t, names[i], d) != KILN_OK)
             rc = kiln_error_nomem(err);
+        rows += d != NULL;
         json_decref(d);
         free(text);
     }
-    kiln_bundle *b = rc == KILN_OK ? kiln_bundle_new() : NULL;
-    if (rc == KILN_OK && (b == NULL || kiln_table_to_bundle(t, b) != KILN_OK))
+    kiln_bundle *b = rc == KILN_OK && rows > 0 ? kiln_bundle_new() : NULL;
+    if (rc == KILN_OK && rows > 0 &&
+        (b == NULL || kiln_table_to_bundle(t, b) != KILN_OK))
         rc = kiln_error_nomem(err);
     kiln_table_free(t);
     kiln_strv_free(names, n);
@@ -322,7 +341,7 @@ static int run_jobs(const kiln_magic_call *call, kiln_error *err)
 {
     const char *root = root_of(call);
     kiln_bundle *tunings = NULL;
-    if (tunings_table(root, &tunings, err) != KILN_OK)
+    if (tunings_table(call, root, &tunings, err) != KILN_OK)
         return err->code;
     if (tunings != NULL &&
         kiln_magic_show(call, KILN_OK, tunings, err) != KILN_OK)
@@ -336,8 +355,12 @@ static int run_jobs(const kiln_magic_call *call, kiln_error *err)
                                  "training time", "final metrics",
                                  "tuning job"});
     int rc = t ? KILN_OK : KILN_NOMEM;
+    size_t listed = 0;
     for (size_t i = 0; i < n && rc == KILN_OK; i++) {
         const kiln_job_summary *s = &list[i];
+        if (!wanted(call, s->name))
+            continue;
+        listed++;
         char seconds[32] = "";
         if (s->seconds >= 0)
             snprintf(seconds, sizeof seconds, "%.2f s", s->seconds);
@@ -376,10 +399,16 @@ static int run_jobs(const kiln_magic_call *call, kiln_error *err)
     }
     kiln_jobs_list_free(list, n);
     kiln_bundle *b = NULL;
-    if (rc == KILN_OK && n == 0) {
+    if (rc == KILN_OK && listed == 0) {
         b = kiln_bundle_new();
-        char text[4200];
-        snprintf(text, sizeof text, "no training jobs in %s yet", root);
+        char text[4300];
+        const char *part = kiln_args_str(call->args, "name-contains");
+        if (n > 0 && part != NULL)
+            snprintf(text, sizeof text,
+                     "no training job in %s has '%.100s' in its name", root,
+                     part);
+        else
+            snprintf(text, sizeof text, "no training jobs in %s yet", root);
         rc = b ? kiln_bundle_add_text(b, "text/plain", text) : KILN_NOMEM;
     } else if (rc == KILN_OK) {
         b = kiln_bundle_new();
@@ -392,6 +421,9 @@ static int run_jobs(const kiln_magic_call *call, kiln_error *err)
 static const kiln_arg_spec root_args[] = {
     {.name = "output", .type = KILN_ARG_STR, .metavar = "DIR",
      .def = KILN_DEFAULT_ROOT, .help = "the output root holding the jobs"},
+    {.name = "name-contains", .type = KILN_ARG_STR, .metavar = "TEXT",
+     .help = "only the jobs whose name contains TEXT, as ListTrainingJobs' "
+             "NameContains (case-insensitive)"},
     {0},
 };
 

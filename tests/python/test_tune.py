@@ -899,6 +899,16 @@ def test_describe_jobs_and_deploy_a_tuning_job(kernel, tmp_path, ch):
     assert len(tables) >= 2, tables
     assert re.search(r"^dt\s", tables[0], re.M), tables[0]
     assert all(j["TrainingJobName"] in "".join(tables[1:]) for j in jobs), tables
+    # --name-contains (ListTrainingJobs' NameContains, any case): one job
+    one = jobs[1]["TrainingJobName"]
+    io_ = ok(kernel, f"%jobs --output {out} --name-contains {one.upper()}")
+    tables = [d["data"]["text/plain"] for d in of(io_, "display_data")]
+    assert len(tables) == 1 and one in tables[0], tables
+    assert all(j["TrainingJobName"] not in tables[0] for j in jobs if j["TrainingJobName"] != one)
+    tables = [d["data"]["text/plain"] for d in of(ok(kernel, f"%jobs --output {out} "
+                                                             "--name-contains nothing-like-it"),
+                                                  "display_data")]
+    assert tables == [f"no training job in {out} has 'nothing-like-it' in its name"], tables
 
     # %deploy: the best training job behind an endpoint, as tuner.deploy()
     text = text_of(ok(kernel, f"%deploy dt --endpoint dt-ep --output {out}"))
@@ -921,6 +931,11 @@ def test_describe_jobs_and_deploy_a_tuning_job(kernel, tmp_path, ch):
     # scikit-learn's of the xgboost library's predictions
     io_ = ok(kernel, f"%predict dt --data {ch['test']} --output {out}")
     assert best in text_of(io_), text_of(io_)
+    # --rows 0: the metrics without the rows' table
+    quiet = [d["data"]["text/plain"] for d in of(ok(kernel, f"%predict dt --data "
+                                                            f"{ch['test']} --output {out} "
+                                                            "--rows 0"), "display_data")]
+    assert not any(t.startswith("row ") for t in quiet), quiet
     assert metrics_table(of(io_, "display_data"))["ROC AUC"] == \
         pytest.approx(roc_auc_score(ch["test_xy"][:, 0], want), abs=1e-4)
 
