@@ -43,7 +43,7 @@ MAX_SECONDS = 60
 # --- running one notebook ----------------------------------------------------------
 
 
-def run_example(name, tmp_path, record_property):
+def run_example(name, tmp_path):
     """(executed notebook, its working directory); fails on any error
     output or when it takes more than MAX_SECONDS."""
     nb = nbformat.read(str(NOTEBOOKS / name), as_version=4)
@@ -53,7 +53,6 @@ def run_example(name, tmp_path, record_property):
     start = time.monotonic()
     execute(nb, workdir, timeout=300)
     seconds = time.monotonic() - start
-    record_property("seconds", round(seconds, 2))
     assert seconds < MAX_SECONDS, "%s took %.1f s" % (name, seconds)
     return nb, workdir
 
@@ -108,8 +107,8 @@ def test_example_is_a_short_parameterised_notebook(name):
 # --- K-Means ---------------------------------------------------------------------------
 
 
-def test_kmeans_notebook(tmp_path, record_property):
-    nb, work = run_example("kmeans.ipynb", tmp_path, record_property)
+def test_kmeans_notebook(tmp_path):
+    nb, work = run_example("kmeans.ipynb", tmp_path)
     root = work / "jobs"
     desc = describe(root, "iris-kmeans")
     assert desc["AlgorithmSpecification"]["TrainingImage"].startswith("kiln/kmeans")
@@ -155,8 +154,8 @@ def test_kmeans_notebook(tmp_path, record_property):
 # --- PCA -------------------------------------------------------------------------------
 
 
-def test_pca_notebook(tmp_path, record_property):
-    nb, work = run_example("pca.ipynb", tmp_path, record_property)
+def test_pca_notebook(tmp_path):
+    nb, work = run_example("pca.ipynb", tmp_path)
     root = work / "jobs"
     pixels = np.loadtxt(work / "data" / "pca" / "digits" / "digits.csv", delimiter=",")
     assert pixels.shape == (1797, 64)
@@ -200,8 +199,8 @@ def test_pca_notebook(tmp_path, record_property):
 # --- Linear Learner --------------------------------------------------------------------
 
 
-def test_linear_learner_notebook(tmp_path, record_property):
-    nb, work = run_example("linear-learner.ipynb", tmp_path, record_property)
+def test_linear_learner_notebook(tmp_path):
+    nb, work = run_example("linear-learner.ipynb", tmp_path)
     root = work / "jobs"
     data = work / "data" / "linear-learner"
 
@@ -243,8 +242,8 @@ def test_linear_learner_notebook(tmp_path, record_property):
 # --- %jobs, %describe, %metrics ----------------------------------------------------------
 
 
-def test_jobs_notebook(tmp_path, record_property):
-    nb, work = run_example("jobs.ipynb", tmp_path, record_property)
+def test_jobs_notebook(tmp_path):
+    nb, work = run_example("jobs.ipynb", tmp_path)
     root = work / "jobs"
     xgb = describe(root, "iris-xgboost")
     assert xgb["HyperParameters"]["num_round"] == "15", xgb["HyperParameters"]
