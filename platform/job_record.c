@@ -196,6 +196,22 @@ json_t *kiln__channel_json(const char *name, const char *path,
     return ch;
 }
 
+void kiln__job_config_json(json_t *d, const char *root)
+{
+    json_t *out = json_object();
+    json_object_set_new(out, "KmsKeyId", json_string(""));
+    json_object_set_new(out, "S3OutputPath", file_uri(root));
+    json_object_set_new(d, "OutputDataConfig", out);
+    json_t *res = json_object();
+    json_object_set_new(res, "InstanceType", json_string("local"));
+    json_object_set_new(res, "InstanceCount", json_integer(1));
+    json_object_set_new(res, "VolumeSizeInGB", json_integer(0));
+    json_object_set_new(d, "ResourceConfig", res);
+    json_t *stop = json_object();
+    json_object_set_new(stop, "MaxRuntimeInSeconds", json_integer(86400));
+    json_object_set_new(d, "StoppingCondition", stop);
+}
+
 void kiln__stamped_name(const char *parent, const char *prefix,
                         int prefix_max, bool short_stamp, char *out,
                         size_t size)
@@ -305,18 +321,7 @@ static json_t *describe(const kiln_job *job)
                                                          c->content_type));
     }
     json_object_set_new(d, "InputDataConfig", inputs);
-    json_t *out = json_object();
-    json_object_set_new(out, "KmsKeyId", json_string(""));
-    json_object_set_new(out, "S3OutputPath", file_uri(job->root));
-    json_object_set_new(d, "OutputDataConfig", out);
-    json_t *res = json_object();
-    json_object_set_new(res, "InstanceType", json_string("local"));
-    json_object_set_new(res, "InstanceCount", json_integer(1));
-    json_object_set_new(res, "VolumeSizeInGB", json_integer(0));
-    json_object_set_new(d, "ResourceConfig", res);
-    json_t *stop = json_object();
-    json_object_set_new(stop, "MaxRuntimeInSeconds", json_integer(86400));
-    json_object_set_new(d, "StoppingCondition", stop);
+    kiln__job_config_json(d, job->root);
 
     json_object_set_new(d, "CreationTime", kiln__iso_json(job->created));
     if (job->start)

@@ -88,6 +88,10 @@ void kiln__stamped_name(const char *parent, const char *prefix,
 json_t *kiln__channel_json(const char *name, const char *path,
                            const char *content_type);
 
+/* OutputDataConfig (root as the file:// S3OutputPath), ResourceConfig
+ * and StoppingCondition of a local job, set in record d. */
+void kiln__job_config_json(json_t *d, const char *root);
+
 /* Wall-clock seconds since the epoch (CLOCK_REALTIME). */
 double kiln__wall_now(void);
 

@@ -534,19 +534,7 @@ static json_t *definition_json(const kiln_tuning *t)
         free(path);
     }
     json_object_set_new(d, "InputDataConfig", inputs);
-    json_t *out = json_object();
-    char uri[4200];
-    snprintf(uri, sizeof uri, "file://%s", t->root);
-    json_object_set_new(out, "S3OutputPath", json_string(uri));
-    json_object_set_new(d, "OutputDataConfig", out);
-    json_t *res = json_object();
-    json_object_set_new(res, "InstanceType", json_string("local"));
-    json_object_set_new(res, "InstanceCount", json_integer(1));
-    json_object_set_new(res, "VolumeSizeInGB", json_integer(0));
-    json_object_set_new(d, "ResourceConfig", res);
-    json_t *stop = json_object();
-    json_object_set_new(stop, "MaxRuntimeInSeconds", json_integer(86400));
-    json_object_set_new(d, "StoppingCondition", stop);
+    kiln__job_config_json(d, t->root);
     return d;
 }
 
