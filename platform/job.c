@@ -39,16 +39,7 @@ static const struct {
 
 bool kiln_job_name_valid(const char *name)
 {
-    size_t n = strlen(name);
-    if (n == 0 || n > 63 || name[0] == '-' || name[n - 1] == '-')
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '-'))
-            return false;
-    }
-    return true;
+    return kiln__name_valid(name, 63);
 }
 
 /* ---- the job's files --------------------------------------------------- */

@@ -178,6 +178,20 @@ static json_t *file_uri(const char *path)
     return j;
 }
 
+bool kiln__name_valid(const char *name, size_t max)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > max || name[0] == '-' || name[n - 1] == '-')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '-'))
+            return false;
+    }
+    return true;
+}
+
 json_t *kiln__channel_json(const char *name, const char *path,
                            const char *content_type)
 {

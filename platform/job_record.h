@@ -92,6 +92,11 @@ json_t *kiln__channel_json(const char *name, const char *path,
  * and StoppingCondition of a local job, set in record d. */
 void kiln__job_config_json(json_t *d, const char *root);
 
+/* Whether name is a SageMaker job name of at most max characters:
+ * letters, digits and hyphens, starting and ending with a letter or
+ * digit. */
+bool kiln__name_valid(const char *name, size_t max);
+
 /* Wall-clock seconds since the epoch (CLOCK_REALTIME). */
 double kiln__wall_now(void);
 

@@ -95,17 +95,7 @@ struct kiln_tuning {
 
 bool kiln_tuning_name_valid(const char *name)
 {
-    size_t n = strlen(name);
-    if (n == 0 || n > KILN_TUNE_NAME_MAX || name[0] == '-' ||
-        name[n - 1] == '-')
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '-'))
-            return false;
-    }
-    return true;
+    return kiln__name_valid(name, KILN_TUNE_NAME_MAX);
 }
 
 static const char *const STRATEGIES[] = {"Bayesian", "Random", "Grid",

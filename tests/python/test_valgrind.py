@@ -62,6 +62,18 @@ def valgrind_kernel(tmp_path):
                                         kernel_spec_manager=ksm), log
 
 
+def interrupted(km, kc, code, after):
+    """Execute code, interrupt the kernel `after` seconds later, and return
+    the execute_reply's content."""
+    msg_id = kc.execute(code)
+    time.sleep(after)
+    km.interrupt_kernel()
+    while True:
+        reply = kc.get_shell_msg(timeout=120)
+        if reply["parent_header"]["msg_id"] == msg_id:
+            return reply["content"]
+
+
 def check_log(log):
     """No error and no definite or indirect leak in valgrind's log."""
     text = log.read_text()
@@ -98,14 +110,7 @@ def test_kernel_session_is_valgrind_clean(tmp_path):
             msg_id = request()
             while kc.get_shell_msg(timeout=60)["parent_header"]["msg_id"] != msg_id:
                 pass
-        msg_id = kc.execute("!sleep 30")
-        time.sleep(2)
-        km.interrupt_kernel()
-        while True:
-            reply = kc.get_shell_msg(timeout=60)
-            if reply["parent_header"]["msg_id"] == msg_id:
-                break
-        assert reply["content"]["ename"] == "Interrupted"
+        assert interrupted(km, kc, "!sleep 30", 2)["ename"] == "Interrupted"
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=False)
@@ -209,17 +214,11 @@ def test_tuning_is_valgrind_clean(tmp_path):
         bad = run("%%tune xgboost --objective validation:nope --max-jobs 2 "
                   + channels + "\neta = continuous(0.5, 0.1)\n")
         assert bad["status"] == "error"
-        msg_id = kc.execute("%%tune xgboost --objective validation:logloss "
+        reply = interrupted(km, kc, "%%tune xgboost --objective validation:logloss "
                             "--strategy Random --max-jobs 50 --max-parallel 2 "
                             "--name i1 " + channels + "\nnum_round = 5000\n"
-                            "eta = continuous(0.001, 0.01)\n")
-        time.sleep(20)
-        km.interrupt_kernel()
-        while True:
-            reply = kc.get_shell_msg(timeout=120)
-            if reply["parent_header"]["msg_id"] == msg_id:
-                break
-        assert reply["content"]["ename"] == "Interrupted"
+                            "eta = continuous(0.001, 0.01)\n", 20)
+        assert reply["ename"] == "Interrupted"
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=False)
